@@ -1,0 +1,38 @@
+# pgQueue: every command a developer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help bootstrap db stop run test test-sql test-py lint
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+bootstrap: ## Install the system packages (as root) and the Python virtualenv
+	@support/bootstrap.sh
+
+db: bootstrap ## Start the local PostgreSQL cluster, deploy pgq; prints the URL last
+	@$(PY) -m support.localpg db
+
+stop: ## Stop the local PostgreSQL cluster
+	@$(PY) -m support.localpg stop
+
+run: db ## Serve the gateway on http://$(HOST):$(PORT) (direct PostgreSQL backend)
+	PGQ_DATABASE_URL="$$($(PY) -m support.localpg url)" \
+	  $(VENV)/bin/uvicorn --factory gateway.app:create_app --host $(HOST) --port $(PORT)
+
+test: bootstrap test-sql test-py ## Run the pgTAP suite, then pytest
+
+test-sql: bootstrap ## pgTAP suite (pg_prove) on a throwaway cluster
+	@$(PY) -m support.pgtap
+
+test-py: bootstrap ## pytest on throwaway clusters
+	@$(PY) -m pytest
+
+lint: bootstrap ## ruff and mypy
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy

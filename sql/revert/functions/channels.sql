@@ -1,0 +1,7 @@
+-- Revert pgqueue:functions/channels from pg
+
+BEGIN;
+
+DROP FUNCTION pgq.channels();
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert pgqueue:schema/archive from pg
+
+BEGIN;
+
+DROP TABLE pgq.archive;
+
+COMMIT;

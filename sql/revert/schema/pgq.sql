@@ -1,0 +1,7 @@
+-- Revert pgqueue:schema/pgq from pg
+
+BEGIN;
+
+DROP SCHEMA pgq;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert pgqueue:schema/queue from pg
+
+BEGIN;
+
+DROP TABLE pgq.queue;
+
+COMMIT;

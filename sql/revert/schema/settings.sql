@@ -1,0 +1,7 @@
+-- Revert pgqueue:schema/settings from pg
+
+BEGIN;
+
+DROP TABLE pgq.settings;
+
+COMMIT;

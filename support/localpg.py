@@ -1,0 +1,232 @@
+"""A project-local PostgreSQL cluster: start, stop, status.
+
+Used by `make db` for the development cluster and by the tests for clusters
+they own. Standard library only, so it runs before the virtualenv exists.
+
+PostgreSQL refuses to run as root. When invoked as root we run the server as
+the unprivileged `postgres` user (created by Debian's package) and keep its
+data under /var/tmp, because CI clones into a root-owned 0700 home that user
+cannot enter; a `.pgdata` link in the repository points at it. As a normal
+user everything stays inside the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEV_PORT = 54329
+SERVER_USER = "postgres"
+SUPERUSER_PASSWORD = os.environ.get("PGQ_SUPERUSER_PASSWORD", "postgres")
+
+
+def _bindir() -> Path:
+    """Debian keeps initdb and pg_ctl off PATH; ask pg_config, then look."""
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        candidate = Path(out.stdout.strip())
+        if out.returncode == 0 and (candidate / "initdb").exists():
+            return candidate
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_major_version)
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).resolve().parent
+    sys.exit("localpg: PostgreSQL server binaries not found; run `make bootstrap` first")
+
+
+def _major_version(path: str) -> int:
+    part = Path(path).parent.parent.name
+    return int(part) if part.isdigit() else 0
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One cluster: a data folder and a port on 127.0.0.1."""
+
+    data: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return self.url_for("postgres")
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        command = [str(_bindir() / args[0]), *args[1:]]
+        if _as_root():
+            command = ["runuser", "-u", SERVER_USER, "--", *command]
+        return subprocess.run(command, check=check, capture_output=True, text=True)
+
+    def _prepare_data_dir(self) -> None:
+        """Create the data folder, reachable by the server's user."""
+        if not _as_root():
+            self.data.parent.mkdir(parents=True, exist_ok=True)
+            return
+        pwd.getpwnam(SERVER_USER)  # a clear KeyError beats a confusing initdb failure
+        self.data.parent.mkdir(parents=True, exist_ok=True)
+        shutil.chown(self.data.parent, SERVER_USER)
+
+    def initialised(self) -> bool:
+        return (self.data / "PG_VERSION").exists()
+
+    def running(self) -> bool:
+        return self._run("pg_ctl", "status", "-D", str(self.data), check=False).returncode == 0
+
+    def init(self) -> None:
+        self._prepare_data_dir()
+        pwfile = self.data.parent / f".{self.data.name}.pw"
+        pwfile.write_text(SUPERUSER_PASSWORD + "\n")
+        if _as_root():
+            shutil.chown(pwfile, SERVER_USER)
+        try:
+            self._run(
+                "initdb", "-D", str(self.data), "-U", "postgres", "--pwfile", str(pwfile),
+                "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
+                "--encoding=UTF8", "--locale=C.UTF-8",
+            )
+        finally:
+            pwfile.unlink()
+
+    def start(self) -> None:
+        if not self.initialised():
+            self.init()
+        if self.running():
+            return
+        # The socket lives in the data folder so that two clusters never share /var/run.
+        options = f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data}"
+        result = self._run(
+            "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
+            "-l", str(self.data / "server.log"), "-o", options, check=False,
+        )
+        if result.returncode != 0:
+            log = (self.data / "server.log")
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            sys.exit(f"localpg: server did not start:\n{result.stdout}{result.stderr}\n{tail}")
+
+    def stop(self, mode: str = "fast") -> None:
+        if self.initialised() and self.running():
+            self._run("pg_ctl", "stop", "-w", "-m", mode, "-D", str(self.data))
+
+    def postmaster_pid(self) -> int | None:
+        pidfile = self.data / "postmaster.pid"
+        try:
+            return int(pidfile.read_text().split()[0])
+        except (FileNotFoundError, IndexError, ValueError):
+            return None
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+def dev_cluster() -> Cluster:
+    """The cluster behind `make db`: `.pgdata` in the repository."""
+    link = REPO / ".pgdata"
+    if _as_root():
+        digest = hashlib.sha1(str(REPO).encode()).hexdigest()[:10]
+        target = Path("/var/tmp") / f"pgqueue-{digest}" / "data"
+        if not link.is_symlink():
+            link.symlink_to(target)
+        return Cluster(target, DEV_PORT)
+    return Cluster(link, DEV_PORT)
+
+
+def scratch_cluster(name: str) -> Cluster:
+    """A throwaway cluster for tests, on a free port, in a folder of its own."""
+    base = Path("/var/tmp" if _as_root() else REPO / ".pgtest")
+    base.mkdir(parents=True, exist_ok=True)
+    return Cluster(base / f"pgqueue-{name}-{os.getpid()}" / "data", free_port())
+
+
+def role_passwords() -> dict[str, str]:
+    """Login passwords for the broker's roles; the defaults are for local development only."""
+    return {
+        "authenticator_password": os.environ.get("PGQ_AUTHENTICATOR_PASSWORD", "authenticator-dev"),
+        "gateway_password": os.environ.get("PGQ_GATEWAY_PASSWORD", "gateway-dev"),
+    }
+
+
+def sqitch(action: str, url: str, *options: str, quiet: bool = False) -> None:
+    """Run `sqitch ACTION` against a postgresql:// URL, passing the role passwords."""
+    target = "db:" + url.replace("postgresql://", "pg://", 1)
+    variables = [f"--set={name}={value}" for name, value in role_passwords().items()]
+    command = ["sqitch", *(["--quiet"] if quiet else []), action, *variables, *options, target]
+    if subprocess.run(command, cwd=REPO).returncode != 0:
+        sys.exit(f"localpg: sqitch {action} failed (see above)")
+
+
+def psql(url: str, sql: str) -> str:
+    result = subprocess.run(
+        ["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def create_database(cluster: Cluster, name: str) -> str:
+    """Create database NAME unless it exists; return its superuser URL."""
+    if not psql(cluster.url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+        psql(cluster.url, f'CREATE DATABASE "{name}"')
+    return cluster.url_for(name)
+
+
+def gateway_url(admin_url: str) -> str:
+    """The same database, logged in as the gateway's least-privileged role."""
+    rest = admin_url.split("@", 1)[1]
+    return f"postgresql://pgq_gateway:{role_passwords()['gateway_password']}@{rest}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=["db", "stop", "status", "url"])
+    args = parser.parse_args()
+    existing = os.environ.get("PGQ_DATABASE_URL")
+    cluster = dev_cluster()
+    if args.action == "db":
+        if existing:
+            sqitch("deploy", existing, "--verify")
+            print(existing)
+            return
+        cluster.start()
+        admin = create_database(cluster, "pgqueue")
+        sqitch("deploy", admin, "--verify")
+        print(f"admin (superuser): psql {admin}")
+        print(gateway_url(admin))
+    elif args.action == "stop":
+        cluster.stop()
+        print("stopped")
+    elif args.action == "status":
+        print("running" if cluster.running() else "stopped")
+    else:
+        print(existing or gateway_url(cluster.url_for("pgqueue")))
+
+
+if __name__ == "__main__":
+    main()

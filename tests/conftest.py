@@ -1,0 +1,65 @@
+"""Shared fixtures: every test runs on PostgreSQL clusters and databases it owns.
+
+A server named by PGQ_DATABASE_URL is never touched: the variable is dropped
+before any test runs, so nothing below can fall back to it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from support.localpg import Cluster, gateway_url, psql, scratch_cluster, sqitch
+
+os.environ.pop("PGQ_DATABASE_URL", None)
+
+TEMPLATE = "pgq_template"
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    """One throwaway cluster for the session, with a deployed template database."""
+    owned = scratch_cluster("pytest")
+    owned.start()
+    try:
+        psql(owned.url, f"CREATE DATABASE {TEMPLATE}")
+        sqitch("deploy", owned.url_for(TEMPLATE), "--verify", quiet=True)
+        yield owned
+    finally:
+        owned.remove()
+
+
+def fresh_database(cluster: Cluster) -> str:
+    """A new database cloned from the deployed template; returns its superuser URL."""
+    name = f"pgq_{uuid.uuid4().hex[:12]}"
+    psql(cluster.url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    return cluster.url_for(name)
+
+
+def drop_database(cluster: Cluster, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def admin_url(cluster: Cluster) -> Iterator[str]:
+    """A fresh, deployed database of this test's own, as the superuser."""
+    url = fresh_database(cluster)
+    yield url
+    drop_database(cluster, url)
+
+
+@pytest.fixture
+def gateway_dsn(admin_url: str) -> str:
+    """The same database, logged in as the gateway's role (pgq_gateway)."""
+    return gateway_url(admin_url)
+
+
+@pytest.fixture
+def admin(admin_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        yield conn

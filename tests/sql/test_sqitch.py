@@ -1,0 +1,91 @@
+"""The sqitch project: deploy, revert to empty, deploy again; roles shared across databases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from support.localpg import REPO, Cluster, gateway_url, psql, sqitch
+from tests.conftest import drop_database
+
+
+@pytest.fixture
+def empty_url(cluster: Cluster) -> str:
+    name = "pgq_roundtrip"
+    psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(cluster.url, f"CREATE DATABASE {name}")
+    return cluster.url_for(name)
+
+
+def pgq_objects(url: str) -> str:
+    return psql(url, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgq'")
+
+
+def enqueue_and_dequeue(url: str) -> str:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pgq.enqueue('two', '{\"seq\": 1}')")
+        row = conn.execute("SELECT message->>'seq' FROM pgq.dequeue('two')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_deploy_revert_deploy_round_trip(cluster: Cluster, empty_url: str) -> None:
+    sqitch("deploy", empty_url, "--verify", quiet=True)
+    assert pgq_objects(empty_url) == "1"
+    assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
+
+    sqitch("revert", empty_url, "-y", quiet=True)
+    assert pgq_objects(empty_url) == "0"
+    assert psql(empty_url, "SELECT count(*) FROM sqitch.changes WHERE project = 'pgqueue'") == "0"
+
+    sqitch("deploy", empty_url, "--verify", quiet=True)
+    assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
+    drop_database(cluster, empty_url)
+
+
+def test_reverting_one_database_keeps_the_roles_another_uses(cluster: Cluster, empty_url: str) -> None:
+    # The session's template database already holds a deployment on this cluster.
+    sqitch("deploy", empty_url, "--verify", quiet=True)
+    sqitch("revert", empty_url, "-y", quiet=True)
+    roles = psql(cluster.url, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles "
+                              "WHERE rolname IN ('pgq_client', 'pgq_gateway', 'authenticator')")
+    assert roles == "authenticator,pgq_client,pgq_gateway"
+    # ... and redeploying over the surviving roles works.
+    sqitch("deploy", empty_url, "--verify", quiet=True)
+    assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
+    drop_database(cluster, empty_url)
+
+
+def test_deploy_without_passwords_fails_clearly(empty_url: str) -> None:
+    target = "db:" + empty_url.replace("postgresql://", "pg://", 1)
+    result = subprocess.run(["sqitch", "deploy", target], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "authenticator_password is not set" in result.stdout + result.stderr
+    assert pgq_objects(empty_url) == "0"
+
+
+def test_verify_passes_on_a_deployed_database(admin_url: str) -> None:
+    sqitch("verify", admin_url, quiet=True)
+
+
+def test_plan_tags_the_first_release() -> None:
+    plan = (REPO / "sqitch.plan").read_text()
+    assert "\n@v1.0 " in plan
+
+
+def test_rework_copies_old_scripts_under_sql(tmp_path: Path) -> None:
+    """`sqitch rework` must keep the old scripts under sql/reworked, not in a stray deploy/."""
+    for name in ("sqitch.conf", "sqitch.plan"):
+        shutil.copy(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "sql", tmp_path / "sql")
+    env = {**os.environ, "SQITCH_FULLNAME": "pgQueue test", "SQITCH_EMAIL": "test@pgqueue.dev"}
+    subprocess.run(["sqitch", "rework", "functions/enqueue", "-n", "rework test"],
+                   cwd=tmp_path, env=env, check=True, capture_output=True)
+    for kind in ("deploy", "revert", "verify"):
+        assert (tmp_path / "sql" / "reworked" / kind / "functions" / "enqueue@v1.0.sql").is_file()
+    assert not (tmp_path / "deploy").exists()
