@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop run test test-sql test-py lint
+.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test-sql: bootstrap ## pgTAP suite (pg_prove) on a throwaway cluster
 
 test-py: bootstrap ## pytest on throwaway clusters
 	@$(PY) -m pytest
+
+schema-snapshot: bootstrap ## Rewrite sql/pgq.schema.sql from a fresh deploy (the drift check compares it)
+	@$(PY) -m support.schema_snapshot
 
 lint: bootstrap ## ruff and mypy
 	@$(VENV)/bin/ruff check .

@@ -69,6 +69,7 @@ class Cluster:
 
     data: Path
     port: int
+    settings: tuple[str, ...] = ()  # extra `name=value` server settings, e.g. shared_preload_libraries
 
     @property
     def url(self) -> str:
@@ -120,6 +121,7 @@ class Cluster:
             return
         # The socket lives in the data folder so that two clusters never share /var/run.
         options = f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data}"
+        options += "".join(f" -c {setting}" for setting in self.settings)
         result = self._run(
             "pg_ctl", "start", "-w", "-t", "60", "-D", str(self.data),
             "-l", str(self.data / "server.log"), "-o", options, check=False,
@@ -157,11 +159,11 @@ def dev_cluster() -> Cluster:
     return Cluster(link, DEV_PORT)
 
 
-def scratch_cluster(name: str) -> Cluster:
+def scratch_cluster(name: str, *settings: str) -> Cluster:
     """A throwaway cluster for tests, on a free port, in a folder of its own."""
     base = Path("/var/tmp" if _as_root() else REPO / ".pgtest")
     base.mkdir(parents=True, exist_ok=True)
-    return Cluster(base / f"pgqueue-{name}-{os.getpid()}" / "data", free_port())
+    return Cluster(base / f"pgqueue-{name}-{os.getpid()}" / "data", free_port(), settings)
 
 
 def role_passwords() -> dict[str, str]:

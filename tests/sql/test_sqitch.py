@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from support.localpg import REPO, Cluster, gateway_url, psql, sqitch
+from support.schema_snapshot import SNAPSHOT, dump
 from tests.conftest import drop_database
 
 
@@ -89,3 +90,17 @@ def test_rework_copies_old_scripts_under_sql(tmp_path: Path) -> None:
     for kind in ("deploy", "revert", "verify"):
         assert (tmp_path / "sql" / "reworked" / kind / "functions" / "enqueue@v1.0.sql").is_file()
     assert not (tmp_path / "deploy").exists()
+
+
+def test_deployed_schema_matches_the_snapshot(admin_url: str) -> None:
+    """Schema drift: a fresh deploy must dump exactly as sql/pgq.schema.sql (`make schema-snapshot`)."""
+    assert dump(admin_url) == SNAPSHOT.read_text()
+
+
+def test_revert_and_redeploy_leave_no_drift(cluster: Cluster, empty_url: str) -> None:
+    sqitch("deploy", empty_url, quiet=True)
+    first = dump(empty_url)
+    sqitch("revert", empty_url, "-y", "--to", "@v1.0", quiet=True)
+    sqitch("deploy", empty_url, quiet=True)
+    assert dump(empty_url) == first
+    drop_database(cluster, empty_url)
