@@ -21,10 +21,8 @@ def dump(url: str) -> str:
         ["pg_dump", "--schema-only", "--schema=pgq", "--no-owner", url],
         capture_output=True, text=True, check=True,
     ).stdout
-    kept = [
-        line for line in text.splitlines()
-        if line.strip() and not line.startswith(("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
-    ]
+    varying = ("--", "SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict")
+    kept = [line for line in text.splitlines() if line.strip() and not line.startswith(varying)]
     return "\n".join(kept) + "\n"
 
 
