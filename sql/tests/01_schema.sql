@@ -6,7 +6,7 @@ SELECT has_schema('pgq');
 SELECT has_table('pgq', 'queue', 'queue table exists');
 SELECT has_table('pgq', 'archive', 'archive table exists');
 SELECT has_table('pgq', 'settings', 'settings table exists');
-SELECT columns_are('pgq', 'queue', ARRAY['id', 'channel', 'message', 'created_at']);
+SELECT columns_are('pgq', 'queue', ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'receipt']);
 SELECT columns_are('pgq', 'archive', ARRAY['id', 'channel', 'message', 'created_at', 'consumed_at']);
 SELECT col_type_is('pgq', 'queue', 'id', 'bigint', 'queue.id is bigint');
 SELECT col_type_is('pgq', 'queue', 'channel', 'text', 'queue.channel is text');
@@ -17,7 +17,7 @@ SELECT has_index('pgq', 'queue', 'queue_channel_id', ARRAY['channel', 'id'], 'an
 SELECT col_type_is('pgq', 'archive', 'consumed_at', 'timestamp with time zone', 'archive.consumed_at is timestamptz');
 
 -- Signatures: parameter names are public API (PostgREST JSON keys, psql named arguments).
-SELECT function_returns('pgq', 'enqueue', ARRAY['text', 'jsonb'], 'bigint');
+SELECT function_returns('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer'], 'bigint');
 SELECT function_returns('pgq', 'enqueue_batch', ARRAY['text', 'jsonb'], 'setof bigint');
 SELECT function_returns('pgq', 'dequeue', ARRAY['text', 'integer'], 'setof pgq.message');
 SELECT function_returns('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'setof pgq.message');
@@ -26,8 +26,8 @@ SELECT function_returns('pgq', 'stats', ARRAY[]::text[], 'setof pgq.channel_stat
 SELECT function_returns('pgq', 'purge_archive', ARRAY['interval'], 'bigint');
 SELECT function_returns('pgq', 'maintain', ARRAY[]::text[], 'jsonb');
 
-SELECT is(pg_get_function_arguments('pgq.enqueue(text, jsonb)'::regprocedure),
-          'channel text, message jsonb', 'enqueue parameter names');
+SELECT is(pg_get_function_arguments('pgq.enqueue(text, jsonb, integer)'::regprocedure),
+          'channel text, message jsonb, delay_seconds integer DEFAULT 0', 'enqueue parameter names and default');
 SELECT is(pg_get_function_arguments('pgq.enqueue_batch(text, jsonb)'::regprocedure),
           'channel text, messages jsonb', 'enqueue_batch parameter names');
 SELECT is(pg_get_function_arguments('pgq.dequeue(text, integer)'::regprocedure),
@@ -49,7 +49,7 @@ SELECT is(
     (SELECT array_agg(proname::text) FROM pg_proc WHERE pronamespace = 'pgq'::regnamespace AND proisstrict),
     NULL, 'no pgq function is STRICT');
 
-SELECT volatility_is('pgq', 'enqueue', ARRAY['text', 'jsonb'], 'volatile');
+SELECT volatility_is('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer'], 'volatile');
 SELECT volatility_is('pgq', 'enqueue_batch', ARRAY['text', 'jsonb'], 'volatile');
 SELECT volatility_is('pgq', 'dequeue', ARRAY['text', 'integer'], 'volatile');
 SELECT volatility_is('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'stable');
@@ -57,7 +57,7 @@ SELECT volatility_is('pgq', 'channels', ARRAY[]::text[], 'stable');
 SELECT volatility_is('pgq', 'stats', ARRAY[]::text[], 'stable');
 SELECT volatility_is('pgq', 'maintain', ARRAY[]::text[], 'volatile');
 
-SELECT is_definer('pgq', 'enqueue', ARRAY['text', 'jsonb']);
+SELECT is_definer('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer']);
 SELECT is_definer('pgq', 'enqueue_batch', ARRAY['text', 'jsonb']);
 SELECT is_definer('pgq', 'dequeue', ARRAY['text', 'integer']);
 SELECT is_definer('pgq', 'peek', ARRAY['text', 'integer', 'integer']);

@@ -17,7 +17,7 @@ SELECT ok(EXISTS (SELECT FROM pg_db_role_setting WHERE setrole = 'pgq_gateway'::
 SELECT set_eq(
     $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
       WHERE p.pronamespace = 'pgq'::regnamespace AND has_function_privilege('pgq_client', p.oid, 'EXECUTE')$$,
-    ARRAY['pgq.enqueue(text,jsonb)', 'pgq.enqueue_batch(text,jsonb)', 'pgq.dequeue(text,integer)',
+    ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)', 'pgq.dequeue(text,integer)',
           'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.maintain()'],
     'pgq_client may execute the client API only');
 
