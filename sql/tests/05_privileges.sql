@@ -18,7 +18,10 @@ SELECT set_eq(
     $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
       WHERE p.pronamespace = 'pgq'::regnamespace AND has_function_privilege('pgq_client', p.oid, 'EXECUTE')$$,
     ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)', 'pgq.dequeue(text,integer)',
-          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.maintain()'],
+          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.maintain()',
+          'pgq.configure(text,integer,interval)', 'pgq.lease(text,integer,integer)', 'pgq.ack(text,bigint,uuid)',
+          'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
+          'pgq.dead_letters(text,integer,integer)', 'pgq.redrive(text)'],
     'pgq_client may execute the client API only');
 
 SET LOCAL ROLE pgq_client;
