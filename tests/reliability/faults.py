@@ -1,0 +1,102 @@
+"""Real faults for a test-owned cluster: crashes, and a gateway process to crash it under."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from support.localpg import REPO, Cluster, free_port
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # The command name may hold spaces: the parent pid is the 2nd field after its closing ")".
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def wait_gone(pids: list[int], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        assert time.monotonic() < deadline, f"processes {pids} outlived SIGKILL"
+        time.sleep(0.05)
+
+
+def wait_accepting(cluster: Cluster, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with psycopg.connect(cluster.url, connect_timeout=2):
+                return
+        except psycopg.OperationalError:
+            assert time.monotonic() < deadline, "PostgreSQL did not come back"
+            time.sleep(0.1)
+
+
+def crash(cluster: Cluster, kind: str) -> None:
+    """Crash the server one of three ways, and bring it back."""
+    if kind == "immediate":
+        cluster.stop("immediate")
+        cluster.start()
+    elif kind == "backend":
+        # SIGKILL of one backend makes the postmaster reset every session and recover.
+        with psycopg.connect(cluster.url, autocommit=True) as conn:
+            rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE usename = 'pgq_gateway'").fetchall()
+        victim = int(rows[0][0]) if rows else None
+        assert victim, "no gateway backend to kill"
+        os.kill(victim, signal.SIGKILL)
+    elif kind == "postmaster":
+        postmaster = cluster.postmaster_pid()
+        assert postmaster
+        orphans = children_of(postmaster)
+        os.kill(postmaster, signal.SIGKILL)
+        # Left alone, the orphaned backends keep the old shared memory busy and the
+        # restart fails; a real operator (or systemd's KillMode) kills them first.
+        for pid in orphans:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        wait_gone([postmaster, *orphans])
+        cluster.start()
+    else:
+        raise ValueError(kind)
+    wait_accepting(cluster)
+
+
+@contextlib.contextmanager
+def running_gateway(database_url: str, **env: str) -> Iterator[str]:
+    """Serve the gateway (direct backend) in its own process; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env={**os.environ, "PGQ_DATABASE_URL": database_url, **env},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the gateway exited at start-up"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the gateway did not become ready"
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
