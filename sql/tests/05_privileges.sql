@@ -21,7 +21,7 @@ SELECT set_eq(
           'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.maintain()',
           'pgq.configure(text,integer,interval)', 'pgq.lease(text,integer,integer)', 'pgq.ack(text,bigint,uuid)',
           'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
-          'pgq.dead_letters(text,integer,integer)', 'pgq.redrive(text)'],
+          'pgq.dead_letters(text,integer,integer)', 'pgq.redrive(text)', 'pgq.enqueue_once(text,jsonb,text,integer)'],
     'pgq_client may execute the client API only');
 
 SET LOCAL ROLE pgq_client;

@@ -1,0 +1,7 @@
+-- Revert pgqueue:functions/maintain from pg
+
+BEGIN;
+
+DROP FUNCTION pgq.maintain();
+
+COMMIT;
