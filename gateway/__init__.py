@@ -1,0 +1,1 @@
+"""pgQueue's HTTP gateway: the documented routes over the `pgq` SQL API."""

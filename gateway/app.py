@@ -1,0 +1,48 @@
+"""The app factory: `uvicorn --factory gateway.app:create_app`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+
+from gateway.backends import Backend, open_backend
+from gateway.errors import install_handlers
+from gateway.limits import BodyLimit
+from gateway.maintenance import maintain_forever
+from gateway.metrics import Metrics
+from gateway.openapi import document_400_not_422
+from gateway.routes import router
+from gateway.settings import Settings
+
+
+def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:
+    """Settings default to the environment; a backend may be handed in (the tests do)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = backend or await open_backend(settings)
+        app.state.backend = opened
+        maintainer = None
+        if settings.maintain_interval > 0:
+            maintainer = asyncio.create_task(maintain_forever(opened, settings.maintain_interval))
+        try:
+            yield
+        finally:
+            if maintainer:
+                maintainer.cancel()
+                with suppress(asyncio.CancelledError):
+                    await maintainer
+            await opened.close()
+
+    app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)
+    app.state.metrics = Metrics(settings)
+    install_handlers(app)
+    app.include_router(router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
+    document_400_not_422(app)
+    return app

@@ -1,0 +1,35 @@
+"""The two ways to reach the `pgq` API, behind one interface.
+
+Answers are what PostgREST would send for the same call: a list of row objects
+for a set-returning function, a plain JSON value for a scalar one. Failures
+are GatewayErrors, translated through gateway.errors' one table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from gateway.settings import Settings
+
+
+class Backend(Protocol):
+    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
+        """Call the set-returning pgq.<function> with named arguments."""
+
+    async def value(self, function: str, args: Mapping[str, object]) -> Any:
+        """Call the scalar pgq.<function> with named arguments."""
+
+    async def close(self) -> None: ...
+
+
+async def open_backend(settings: Settings) -> Backend:
+    """PostgREST when PGQ_POSTGREST_URL is set, else PostgreSQL directly."""
+    if settings.postgrest_url:
+        from gateway.backends.postgrest import PostgrestBackend
+
+        return PostgrestBackend(settings.postgrest_url, settings.upstream_timeout, settings.pool_size)
+    from gateway.backends.direct import DirectBackend
+
+    assert settings.database_url
+    return await DirectBackend.open(settings.database_url, settings.upstream_timeout, settings.pool_size)

@@ -1,0 +1,69 @@
+"""The embedded default: an asyncpg pool, logged in as pgq_gateway."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+import orjson
+
+from gateway.errors import TIMEOUT, UNREACHABLE, upstream_error
+
+
+def _dumps(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _json_codecs(conn: asyncpg.Connection) -> None:
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog")
+
+
+class DirectBackend:
+    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    @classmethod
+    async def open(cls, dsn: str, upstream_timeout: float, pool_size: int) -> DirectBackend:
+        # min_size=0: opening connects to nothing, so the gateway starts (and
+        # answers 503) while the database is down, and connects once it is up.
+        pool = await asyncpg.create_pool(
+            dsn, min_size=0, max_size=pool_size, timeout=upstream_timeout, init=_json_codecs,
+            max_inactive_connection_lifetime=60,
+        )
+        return cls(pool, upstream_timeout)
+
+    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
+        # As PostgREST does: json_agg over a subquery, so even a one-column row is an
+        # object, and timestamps carry their UTC offset.
+        sql = f"SELECT coalesce(json_agg(r), '[]') FROM (SELECT * FROM pgq.{function}({_params(args)})) AS r"
+        result: list[dict[str, Any]] = await self._fetch(sql, args)
+        return result
+
+    async def value(self, function: str, args: Mapping[str, object]) -> Any:
+        return await self._fetch(f"SELECT to_json(pgq.{function}({_params(args)}))", args)
+
+    async def _fetch(self, sql: str, args: Mapping[str, object]) -> Any:
+        try:
+            async with asyncio.timeout(self._timeout), self._pool.acquire() as conn:
+                return await conn.fetchval(sql, *args.values())
+        except TimeoutError:
+            raise upstream_error(TIMEOUT, f"no answer within {self._timeout:g} s") from None
+        except asyncpg.PostgresError as exc:
+            raise upstream_error(exc.sqlstate or "", exc.message, exc.detail) from None
+        except asyncpg.InterfaceError as exc:
+            # A value the client library cannot send (data_exception), or a connection it lost.
+            raise upstream_error("22000" if isinstance(exc, ValueError) else UNREACHABLE, str(exc)) from None
+        except OSError as exc:
+            raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+def _params(args: Mapping[str, object]) -> str:
+    """Named notation, `channel => $1, take => $2`: parameter names are the API, positions are not."""
+    return ", ".join(f"{name} => ${position}" for position, name in enumerate(args, 1))

@@ -1,0 +1,103 @@
+"""How every failure becomes an HTTP answer: one JSON shape, {"status": "..."}, and
+one table from upstream error codes to statuses, shared by both backends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+log = logging.getLogger("gateway")
+
+# Failures the backends detect themselves rather than read from an error body.
+UNREACHABLE = "unreachable"  # refused, reset or closed connections
+TIMEOUT = "timeout"  # no answer within PGQ_UPSTREAM_TIMEOUT, waiting for a pooled connection included
+
+# SQLSTATEs (or their prefixes), PostgREST codes and the two codes above. The
+# longest matching prefix wins; a code that matches nothing is unexpected (500).
+STATUS_BY_CODE: dict[str, int] = {
+    "22": 400,  # data exceptions: 22023 invalid value, 22004 null, 22P05 \u0000, 22003 out of range...
+    "54": 400,  # program limits, such as JSON nested too deeply for the server
+    "57014": 503,  # statement timeout
+    "57P": 503,  # server shutting down, crashed or starting up
+    "08": 503,  # connection exceptions
+    "53": 503,  # insufficient resources: too many connections, out of memory, disk full
+    "40": 503,  # serialization failure or deadlock: the same request may succeed again
+    "PGRST000": 503,  # PostgREST could not connect to the database
+    "PGRST001": 503,  # PostgREST lost its connection
+    "PGRST002": 503,  # PostgREST's schema cache is not loaded yet
+    "PGRST003": 503,  # PostgREST's pool acquisition timed out
+    UNREACHABLE: 503,
+    TIMEOUT: 503,
+}
+
+
+def status_for(code: str) -> int:
+    matches = [prefix for prefix in STATUS_BY_CODE if code.startswith(prefix)]
+    return STATUS_BY_CODE[max(matches, key=len)] if matches else 500
+
+
+class GatewayError(Exception):
+    """An answer other than success, already decided: HTTP status and the client's message."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def upstream_error(code: str, message: str, detail: str | None = None) -> GatewayError:
+    """Translate an upstream failure through the table. Only bad input shows the database's words."""
+    status = status_for(code)
+    message = f"{message} ({detail})" if detail else message
+    if status < 500:
+        return GatewayError(status, message)
+    if status == 503:
+        log.warning("upstream unavailable (%s): %s", code, message)
+        return GatewayError(503, f"upstream unavailable: {message}")
+    log.error("unexpected upstream error (%s): %s", code, message)
+    return GatewayError(500, "internal error")
+
+
+def _status(status: int, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"status": detail}, status_code=status, headers=headers)
+
+
+def _describe(exc: RequestValidationError) -> str:
+    """FastAPI's error list as one readable line, e.g. `channel: Field required`."""
+    parts = []
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            parts.append(f"malformed JSON: {error.get('ctx', {}).get('error', error['msg'])}")
+            continue
+        loc = [str(item) for item in error.get("loc", ())]
+        parts.append(f"{'.'.join(loc[1:] or loc)}: {error['msg']}")
+    text = "; ".join(parts) or "invalid request"
+    return text if len(text) <= 500 else text[:497] + "..."
+
+
+def install_handlers(app: FastAPI) -> None:
+    async def on_gateway_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, GatewayError)
+        return _status(exc.status, exc.detail)
+
+    async def on_validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return _status(400, _describe(exc))
+
+    async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return _status(exc.status_code, str(exc.detail), exc.headers)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _status(500, "internal error")
+
+    app.add_exception_handler(GatewayError, on_gateway_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,47 @@
+"""Every setting the gateway reads from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    postgrest_url: str | None = None
+    upstream_timeout: float = 5.0
+    max_body_bytes: int = 1024 * 1024
+    pool_size: int = 10
+    metrics_cache_seconds: float = 2.0
+    metrics_top_channels: int = 50
+    maintain_interval: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not (self.database_url or self.postgrest_url):
+            raise ValueError("set PGQ_DATABASE_URL (direct PostgreSQL) or PGQ_POSTGREST_URL (PostgREST)")
+        if self.upstream_timeout <= 0 or self.pool_size < 1 or self.metrics_top_channels < 1:
+            raise ValueError(
+                "PGQ_UPSTREAM_TIMEOUT, PGQ_POOL_SIZE and PGQ_METRICS_TOP_CHANNELS must be positive"
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        def number(name: str, default: float) -> float:
+            raw = env.get(name, "")
+            try:
+                return float(raw) if raw else default
+            except ValueError:
+                raise ValueError(f"{name} must be a number, got {raw!r}") from None
+
+        return cls(
+            database_url=env.get("PGQ_DATABASE_URL") or None,
+            postgrest_url=env.get("PGQ_POSTGREST_URL") or None,
+            upstream_timeout=number("PGQ_UPSTREAM_TIMEOUT", cls.upstream_timeout),
+            max_body_bytes=int(number("PGQ_MAX_BODY_BYTES", cls.max_body_bytes)),
+            pool_size=int(number("PGQ_POOL_SIZE", cls.pool_size)),
+            metrics_cache_seconds=number("PGQ_METRICS_CACHE_SECONDS", cls.metrics_cache_seconds),
+            metrics_top_channels=int(number("PGQ_METRICS_TOP_CHANNELS", cls.metrics_top_channels)),
+            maintain_interval=number("PGQ_MAINTAIN_INTERVAL", cls.maintain_interval),
+        )
