@@ -1,0 +1,57 @@
+"""Gateway fixtures: the app served in-process (TestClient) over a backend the test owns.
+
+`client` runs every test of the HTTP suite against the direct backend on a fresh
+database, and also against a real PostgREST when PGQ_TEST_POSTGREST_URL names
+one (the container workflow). PostgREST's database is shared, so suite tests use
+channel names of their own (`channel`) and never assume an empty database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.backends import Backend
+from gateway.settings import Settings
+
+POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
+BACKENDS = ["direct", *(["postgrest"] if POSTGREST_URL else [])]
+
+# Tests want to see every scrape's numbers, and no background maintenance.
+QUIET: dict[str, Any] = {"maintain_interval": 0, "metrics_cache_seconds": 0}
+
+
+@contextmanager
+def serve(settings: Settings, backend: Backend | None = None) -> Iterator[TestClient]:
+    """The app with its lifespan running; server errors come back as responses, as a client sees them."""
+    with TestClient(create_app(settings, backend), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(params=BACKENDS)
+def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    if request.param == "postgrest":
+        settings = Settings(postgrest_url=POSTGREST_URL, **QUIET)
+    else:
+        settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET)
+    with serve(settings) as served:
+        yield served
+
+
+@pytest.fixture
+def direct(gateway_dsn: str) -> Iterator[TestClient]:
+    """The direct backend alone, on a fresh database: for tests that need it empty or use SQL."""
+    with serve(Settings(database_url=gateway_dsn, **QUIET)) as served:
+        yield served
+
+
+@pytest.fixture
+def channel() -> str:
+    return f"t{uuid.uuid4().hex[:12]}"
