@@ -1,18 +1,71 @@
 CREATE SCHEMA pgq;
 COMMENT ON SCHEMA pgq IS 'pgQueue: a FIFO message broker inside PostgreSQL';
+CREATE TYPE pgq.channel_config AS (
+	channel text,
+	max_deliveries integer,
+	dedup_window interval
+);
+COMMENT ON TYPE pgq.channel_config IS 'A channel''s limits as returned by pgq.configure()';
 CREATE TYPE pgq.channel_stats AS (
 	channel text,
 	depth bigint,
-	oldest_age_seconds double precision
+	oldest_age_seconds double precision,
+	delayed bigint,
+	leased bigint,
+	dead bigint
 );
 COMMENT ON TYPE pgq.channel_stats IS 'One channel''s figures as returned by pgq.stats()';
+CREATE TYPE pgq.dead_message AS (
+	id bigint,
+	channel text,
+	message jsonb,
+	created_at timestamp with time zone,
+	deliveries integer,
+	reason text,
+	dead_at timestamp with time zone
+);
+COMMENT ON TYPE pgq.dead_message IS 'A dead letter as returned by pgq.dead_letters';
+CREATE TYPE pgq.enqueued AS (
+	id bigint,
+	duplicate boolean
+);
+COMMENT ON TYPE pgq.enqueued IS 'The result of pgq.enqueue_once: the message''s id, and whether the key was seen before';
+CREATE TYPE pgq.leased_message AS (
+	id bigint,
+	channel text,
+	message jsonb,
+	created_at timestamp with time zone,
+	deliveries integer,
+	receipt uuid,
+	lease_expires_at timestamp with time zone
+);
+COMMENT ON TYPE pgq.leased_message IS 'A message leased by pgq.lease, with its delivery count, receipt and lease end';
 CREATE TYPE pgq.message AS (
 	id bigint,
 	channel text,
 	message jsonb,
 	created_at timestamp with time zone
 );
-COMMENT ON TYPE pgq.message IS 'A queued message as returned by pgq.dequeue and pgq.peek';
+COMMENT ON TYPE pgq.message IS 'A queued message as returned by pgq.dequeue';
+CREATE TYPE pgq.queued_message AS (
+	id bigint,
+	channel text,
+	message jsonb,
+	created_at timestamp with time zone,
+	visible_at timestamp with time zone,
+	deliveries integer,
+	state text
+);
+COMMENT ON TYPE pgq.queued_message IS 'A queued message as returned by pgq.peek: state is ready, delayed or leased; visible_at is when a delay or lease ends';
+CREATE FUNCTION pgq._channel_limits(channel text) RETURNS pgq.channel_config
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT _channel_limits.channel,
+           coalesce(s.max_deliveries, 5),
+           coalesce(s.dedup_window, interval '24 hours')
+    FROM (SELECT) AS one
+    LEFT JOIN pgq.channel_settings AS s ON s.channel = _channel_limits.channel;
+$$;
 CREATE FUNCTION pgq._check_channel(channel text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -53,6 +106,22 @@ BEGIN
     END IF;
 END
 $$;
+CREATE FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(_check_receipt.channel);
+    IF _check_receipt.id IS NULL THEN
+        RAISE EXCEPTION 'id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF _check_receipt.receipt IS NULL THEN
+        RAISE EXCEPTION 'receipt must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+END
+$$;
+CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
 CREATE FUNCTION pgq._notify_pgrst() RETURNS event_trigger
     LANGUAGE plpgsql
     AS $$
@@ -63,6 +132,28 @@ $$;
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (channel ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text);
+CREATE FUNCTION pgq.ack(channel text, id bigint, receipt uuid) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    settled boolean;
+BEGIN
+    PERFORM pgq._check_receipt(ack.channel, ack.id, ack.receipt);
+    WITH consumed AS (
+        DELETE FROM pgq.queue AS q
+        WHERE q.id = ack.id AND q.channel = ack.channel AND q.receipt = ack.receipt
+        RETURNING q.id, q.channel, q.message, q.created_at
+    ), archived AS (
+        INSERT INTO pgq.archive (id, channel, message, created_at)
+        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+    )
+    SELECT EXISTS (SELECT FROM consumed) INTO settled;
+    RETURN settled;
+END
+$$;
+COMMENT ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) IS 'Acknowledge a leased message: it moves to the archive. True only if receipt is still the message''s current one
+in this channel; false, with nothing changed, for a stale receipt, another channel or an unknown id.';
 CREATE FUNCTION pgq.channels() RETURNS TABLE(channel text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -77,10 +168,64 @@ CREATE FUNCTION pgq.channels() RETURNS TABLE(channel text)
     SELECT found.channel::text FROM found WHERE found.channel IS NOT NULL;
 $$;
 COMMENT ON FUNCTION pgq.channels() IS 'The channels that have queued messages, sorted by name.';
+CREATE FUNCTION pgq.configure(channel text, max_deliveries integer DEFAULT NULL::integer, dedup_window interval DEFAULT NULL::interval) RETURNS pgq.channel_config
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    result pgq.channel_config;
+BEGIN
+    PERFORM pgq._check_channel(configure.channel);
+    IF configure.max_deliveries IS NOT NULL THEN
+        PERFORM pgq._check_range('max_deliveries', configure.max_deliveries, 1, 1000);
+    END IF;
+    IF configure.dedup_window <= interval '0' OR configure.dedup_window > interval '7 days' THEN
+        RAISE EXCEPTION 'dedup_window must be more than 0 and at most 7 days, got %', configure.dedup_window
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF configure.max_deliveries IS NULL AND configure.dedup_window IS NULL THEN
+        RETURN pgq._channel_limits(configure.channel);
+    END IF;
+    INSERT INTO pgq.channel_settings AS s (channel, max_deliveries, dedup_window)
+    SELECT c.channel,
+           coalesce(configure.max_deliveries, c.max_deliveries),
+           coalesce(configure.dedup_window, c.dedup_window)
+    FROM pgq._channel_limits(configure.channel) AS c
+    ON CONFLICT ON CONSTRAINT channel_settings_pkey DO UPDATE
+    SET max_deliveries = coalesce(configure.max_deliveries, s.max_deliveries),
+        dedup_window = coalesce(configure.dedup_window, s.dedup_window)
+    RETURNING s.channel, s.max_deliveries, s.dedup_window INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) IS 'Set and return a channel''s limits. max_deliveries (1-1000, default 5): leases before a message is dead-lettered.
+dedup_window (more than 0, at most 7 days; default 24 hours): how long enqueue_once remembers a dedup_key.
+An omitted limit keeps its value; with both omitted, the current limits are returned unchanged.';
+CREATE FUNCTION pgq.dead_letters(channel text, skip integer DEFAULT 0, take integer DEFAULT 25) RETURNS SETOF pgq.dead_message
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(dead_letters.channel);
+    PERFORM pgq._check_range('skip', dead_letters.skip, 0, 2147483647);
+    PERFORM pgq._check_range('take', dead_letters.take, 1, 300);
+    RETURN QUERY
+    SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
+    FROM pgq.dead_letter AS d
+    WHERE d.channel = dead_letters.channel
+    ORDER BY d.id
+    OFFSET dead_letters.skip
+    LIMIT dead_letters.take;
+END
+$$;
+COMMENT ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) IS 'List up to take (1-300) dead letters of a channel, oldest first, after skipping skip (>= 0),
+with their delivery count, the reason and when they died.';
 CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1) RETURNS SETOF pgq.message
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    ready_at constant timestamptz := clock_timestamp();
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -89,6 +234,7 @@ BEGIN
         SELECT q.id
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
+          AND q.visible_at <= ready_at
         ORDER BY q.id
         LIMIT dequeue.take
         FOR UPDATE SKIP LOCKED
@@ -106,9 +252,10 @@ BEGIN
     ORDER BY c.id;
 END
 $$;
-COMMENT ON FUNCTION pgq.dequeue(channel text, take integer) IS 'Consume the oldest 1-100 (take) messages of a channel, oldest first. Returns no rows when the channel is empty.
+COMMENT ON FUNCTION pgq.dequeue(channel text, take integer) IS 'Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
+Returns no rows when none is ready; delayed and leased messages are left alone.
 Consumed messages move to the archive. Concurrent callers never receive the same message.';
-CREATE FUNCTION pgq.enqueue(channel text, message jsonb) RETURNS bigint
+CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -117,14 +264,16 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(enqueue.channel);
     PERFORM pgq._check_message(enqueue.message);
-    INSERT INTO pgq.queue (channel, message)
-    VALUES (enqueue.channel, enqueue.message)
+    PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, 604800);
+    INSERT INTO pgq.queue (channel, message, visible_at)
+    VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
     RETURN new_id;
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb) IS 'Append a message (a JSON object) to the end of a channel and return its id.
-channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.';
+COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) IS 'Append a message (a JSON object) to the end of a channel and return its id.
+channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
+delay_seconds (0-604800, default 0): consumers do not see the message before then.';
 CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb) RETURNS SETOF bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -165,19 +314,155 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.';
+CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0) RETURNS pgq.enqueued
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    seen_at constant timestamptz := clock_timestamp();
+    original bigint;
+    new_id bigint;
+BEGIN
+    PERFORM pgq._check_channel(enqueue_once.channel);
+    PERFORM pgq._check_message(enqueue_once.message);
+    IF enqueue_once.dedup_key IS NULL THEN
+        RAISE EXCEPTION 'dedup_key must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM pgq._check_range('length of dedup_key', length(enqueue_once.dedup_key), 1, 128);
+    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, 604800);
+    SELECT k.id INTO original
+    FROM pgq.dedup_key AS k
+    WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key AND k.expires_at > seen_at;
+    IF FOUND THEN
+        RETURN (original, true)::pgq.enqueued;
+    END IF;
+    new_id := pgq.enqueue(enqueue_once.channel, enqueue_once.message, enqueue_once.delay_seconds);
+    INSERT INTO pgq.dedup_key AS k (channel, key, id, expires_at)
+    VALUES (enqueue_once.channel, enqueue_once.dedup_key, new_id,
+            seen_at + (pgq._channel_limits(enqueue_once.channel)).dedup_window)
+    ON CONFLICT ON CONSTRAINT dedup_key_pkey DO UPDATE
+    SET id = excluded.id, expires_at = excluded.expires_at
+    WHERE k.expires_at <= seen_at;
+    IF FOUND THEN
+        RETURN (new_id, false)::pgq.enqueued;
+    END IF;
+    DELETE FROM pgq.queue AS q WHERE q.id = new_id;
+    SELECT k.id INTO STRICT original
+    FROM pgq.dedup_key AS k
+    WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key;
+    RETURN (original, true)::pgq.enqueued;
+END
+$$;
+COMMENT ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) IS 'Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
+(pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
+Keys are remembered even after their message is consumed, until the window ends.';
+CREATE FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_receipt(extend_lease.channel, extend_lease.id, extend_lease.receipt);
+    PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, 43200);
+    UPDATE pgq.queue AS q
+    SET visible_at = clock_timestamp() + make_interval(secs => extend_lease.seconds)
+    WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) IS 'Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
+false, with nothing changed, otherwise.';
+CREATE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1) RETURNS SETOF pgq.leased_message
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    ready_at constant timestamptz := clock_timestamp();
+    allowed integer;
+    wanted integer;
+    leased pgq.leased_message[];
+    buried bigint;
+BEGIN
+    PERFORM pgq._check_channel(lease.channel);
+    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, 43200);
+    PERFORM pgq._check_range('take', lease.take, 1, 100);
+    allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
+    wanted := lease.take;
+    LOOP
+        WITH next AS (
+            SELECT q.id, q.deliveries >= allowed AS spent
+            FROM pgq.queue AS q
+            WHERE q.channel = lease.channel
+              AND q.visible_at <= ready_at
+            ORDER BY q.id
+            LIMIT wanted
+            FOR UPDATE SKIP LOCKED
+        ), dead AS (
+            DELETE FROM pgq.queue AS q
+            USING next
+            WHERE q.id = next.id AND next.spent
+            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
+        ), buried_rows AS (
+            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
+            SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
+            FROM dead AS d
+        ), taken AS (
+            UPDATE pgq.queue AS q
+            SET deliveries = q.deliveries + 1,
+                receipt = gen_random_uuid(),
+                visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+            FROM next
+            WHERE q.id = next.id AND NOT next.spent
+            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
+        )
+        SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message
+                                  ORDER BY t.id), '{}'),
+               (SELECT count(*) FROM dead)
+        INTO leased, buried
+        FROM taken AS t;
+        RETURN QUERY SELECT * FROM unnest(leased);
+        wanted := wanted - cardinality(leased);
+        EXIT WHEN wanted = 0 OR buried = 0;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) IS 'Lease the oldest 1-100 (take) ready messages of a channel for visibility_seconds (1-43200, default 30): at-least-once delivery.
+Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
+using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
+(pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.';
 CREATE FUNCTION pgq.maintain() RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
     retention interval;
+    expired bigint;
 BEGIN
     SELECT s.archive_retention INTO STRICT retention FROM pgq.settings AS s;
-    RETURN jsonb_build_object('archive_purged', pgq.purge_archive(retention));
+    DELETE FROM pgq.dedup_key AS k WHERE k.expires_at <= clock_timestamp();
+    GET DIAGNOSTICS expired = ROW_COUNT;
+    RETURN jsonb_build_object('archive_purged', pgq.purge_archive(retention), 'dedup_keys_expired', expired);
 END
 $$;
-COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping: purges archived messages older than pgq.settings.archive_retention (default 7 days). Idempotent.';
-CREATE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25) RETURNS SETOF pgq.message
+COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping: purges archived messages older than pgq.settings.archive_retention (default 7 days)
+and removes dedup keys whose window has ended. Idempotent.';
+CREATE FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer DEFAULT 0) RETURNS boolean
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_receipt(nack.channel, nack.id, nack.receipt);
+    PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, 43200);
+    UPDATE pgq.queue AS q
+    SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
+        receipt = NULL
+    WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) IS 'Return a leased message unprocessed: it is ready again after delay_seconds (0-43200, default 0), keeping its id
+and its delivery count. True only for the current receipt; false, with nothing changed, otherwise.';
+CREATE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25) RETURNS SETOF pgq.queued_message
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -186,7 +471,8 @@ BEGIN
     PERFORM pgq._check_range('skip', peek.skip, 0, 2147483647);
     PERFORM pgq._check_range('take', peek.take, 1, 300);
     RETURN QUERY
-    SELECT q.id, q.channel::text, q.message, q.created_at
+    SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
+           pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
     FROM pgq.queue AS q
     WHERE q.channel = peek.channel
     ORDER BY q.id
@@ -194,7 +480,8 @@ BEGIN
     LIMIT peek.take;
 END
 $$;
-COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.';
+COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
+Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
 CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -215,18 +502,64 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq.purge_archive(older_than interval) IS 'Delete archived messages consumed more than older_than ago; returns how many were removed.';
+CREATE FUNCTION pgq.redrive(channel text) RETURNS integer
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    moved integer;
+BEGIN
+    PERFORM pgq._check_channel(redrive.channel);
+    WITH revived AS (
+        DELETE FROM pgq.dead_letter AS d
+        WHERE d.channel = redrive.channel
+        RETURNING d.id, d.channel, d.message, d.created_at
+    ), requeued AS (
+        INSERT INTO pgq.queue (id, channel, message, created_at)
+        OVERRIDING SYSTEM VALUE
+        SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
+        RETURNING queue.id
+    )
+    SELECT count(*) INTO moved FROM requeued;
+    RETURN moved;
+END
+$$;
+COMMENT ON FUNCTION pgq.redrive(channel text) IS 'Move every dead letter of a channel back to the queue, ready now at its original id with deliveries reset;
+returns how many were moved.';
 CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-    SELECT q.channel::text,
-           count(*),
-           extract(epoch FROM now() - min(q.created_at))::double precision
-    FROM pgq.queue AS q
-    GROUP BY q.channel
-    ORDER BY q.channel;
+    WITH queued AS (
+        SELECT q.channel,
+               pgq._message_state(q.visible_at, q.receipt, statement_timestamp()) AS state,
+               q.created_at
+        FROM pgq.queue AS q
+    ), per_channel AS (
+        SELECT queued.channel,
+               count(*) FILTER (WHERE queued.state = 'ready') AS depth,
+               min(queued.created_at) AS oldest,
+               count(*) FILTER (WHERE queued.state = 'delayed') AS delayed,
+               count(*) FILTER (WHERE queued.state = 'leased') AS leased
+        FROM queued
+        GROUP BY queued.channel
+    ), dead AS (
+        SELECT d.channel, count(*) AS dead
+        FROM pgq.dead_letter AS d
+        GROUP BY d.channel
+    )
+    SELECT coalesce(p.channel, dead.channel)::text,
+           coalesce(p.depth, 0),
+           extract(epoch FROM now() - p.oldest)::double precision,
+           coalesce(p.delayed, 0),
+           coalesce(p.leased, 0),
+           coalesce(dead.dead, 0)
+    FROM per_channel AS p
+    FULL JOIN dead ON dead.channel = p.channel
+    ORDER BY 1;
 $$;
-COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages: depth (messages waiting) and oldest_age_seconds (age of the oldest one).';
+COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages or dead letters: depth (ready messages), oldest_age_seconds (age of the oldest
+queued message, any state; null if none), delayed, leased, and dead (dead letters).';
 CREATE TABLE pgq.archive (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -235,12 +568,42 @@ CREATE TABLE pgq.archive (
     consumed_at timestamp with time zone DEFAULT now() NOT NULL
 );
 COMMENT ON TABLE pgq.archive IS 'Consumed messages, purged after the retention in pgq.settings';
+CREATE TABLE pgq.channel_settings (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    max_deliveries integer NOT NULL,
+    dedup_window interval NOT NULL,
+    CONSTRAINT channel_settings_channel_valid CHECK (pgq._valid_channel(channel)),
+    CONSTRAINT channel_settings_dedup_window_range CHECK (((dedup_window > '00:00:00'::interval) AND (dedup_window <= '7 days'::interval))),
+    CONSTRAINT channel_settings_max_deliveries_range CHECK (((max_deliveries >= 1) AND (max_deliveries <= 1000)))
+);
+COMMENT ON TABLE pgq.channel_settings IS 'Per-channel limits set by pgq.configure(); absent channels use the defaults';
+CREATE TABLE pgq.dead_letter (
+    id bigint NOT NULL,
+    channel text NOT NULL COLLATE pg_catalog."C",
+    message jsonb NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    deliveries integer NOT NULL,
+    reason text NOT NULL,
+    dead_at timestamp with time zone DEFAULT now() NOT NULL
+);
+COMMENT ON TABLE pgq.dead_letter IS 'Messages delivered max_deliveries times without an ack; see pgq.dead_letters() and pgq.redrive()';
+CREATE TABLE pgq.dedup_key (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    key text NOT NULL COLLATE pg_catalog."C",
+    id bigint NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+COMMENT ON TABLE pgq.dedup_key IS 'Idempotency keys of pgq.enqueue_once; pgq.maintain() removes them once expired';
 CREATE TABLE pgq.queue (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
     message jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    visible_at timestamp with time zone DEFAULT now() NOT NULL,
+    deliveries integer DEFAULT 0 NOT NULL,
+    receipt uuid,
     CONSTRAINT queue_channel_valid CHECK (pgq._valid_channel(channel)),
+    CONSTRAINT queue_deliveries_not_negative CHECK ((deliveries >= 0)),
     CONSTRAINT queue_message_is_object CHECK ((jsonb_typeof(message) = 'object'::text))
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0');
@@ -262,30 +625,57 @@ CREATE TABLE pgq.settings (
 COMMENT ON TABLE pgq.settings IS 'Broker-wide settings (one row); archive_retention is used by pgq.maintain()';
 ALTER TABLE ONLY pgq.archive
     ADD CONSTRAINT archive_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY pgq.channel_settings
+    ADD CONSTRAINT channel_settings_pkey PRIMARY KEY (channel);
+ALTER TABLE ONLY pgq.dead_letter
+    ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
+ALTER TABLE ONLY pgq.dedup_key
+    ADD CONSTRAINT dedup_key_pkey PRIMARY KEY (channel, key);
 ALTER TABLE ONLY pgq.queue
     ADD CONSTRAINT queue_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.settings
     ADD CONSTRAINT settings_pkey PRIMARY KEY (singleton);
 CREATE INDEX archive_consumed_at ON pgq.archive USING brin (consumed_at);
+CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id);
+CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
 CREATE INDEX queue_channel_id ON pgq.queue USING btree (channel, id);
 GRANT USAGE ON SCHEMA pgq TO pgq_client;
+REVOKE ALL ON FUNCTION pgq._channel_limits(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.channels() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.channels() TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.dequeue(channel text, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.dequeue(channel text, take integer) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.enqueue(channel text, message jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.enqueue(channel text, message jsonb) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.maintain() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.maintain() TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.purge_archive(older_than interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;

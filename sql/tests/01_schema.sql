@@ -20,7 +20,7 @@ SELECT col_type_is('pgq', 'archive', 'consumed_at', 'timestamp with time zone', 
 SELECT function_returns('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer'], 'bigint');
 SELECT function_returns('pgq', 'enqueue_batch', ARRAY['text', 'jsonb'], 'setof bigint');
 SELECT function_returns('pgq', 'dequeue', ARRAY['text', 'integer'], 'setof pgq.message');
-SELECT function_returns('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'setof pgq.message');
+SELECT function_returns('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'setof pgq.queued_message');
 SELECT function_returns('pgq', 'channels', ARRAY[]::text[], 'setof text');
 SELECT function_returns('pgq', 'stats', ARRAY[]::text[], 'setof pgq.channel_stats');
 SELECT function_returns('pgq', 'purge_archive', ARRAY['interval'], 'bigint');

@@ -1,0 +1,96 @@
+-- The delivery API's shape: signatures, parameter names, return types, volatility, security, tables.
+BEGIN;
+SELECT plan(65);
+
+SELECT has_table('pgq', 'dead_letter', 'dead-letter table exists');
+SELECT has_table('pgq', 'dedup_key', 'dedup key table exists');
+SELECT has_table('pgq', 'channel_settings', 'channel settings table exists');
+SELECT columns_are('pgq', 'dead_letter', ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at']);
+SELECT columns_are('pgq', 'dedup_key', ARRAY['channel', 'key', 'id', 'expires_at']);
+SELECT columns_are('pgq', 'channel_settings', ARRAY['channel', 'max_deliveries', 'dedup_window']);
+SELECT col_type_is('pgq', 'queue', 'visible_at', 'timestamp with time zone', 'queue.visible_at is timestamptz');
+SELECT col_not_null('pgq', 'queue', 'visible_at', 'queue.visible_at is never null');
+SELECT col_default_is('pgq', 'queue', 'visible_at', 'now()', 'queue.visible_at defaults to now()');
+SELECT col_type_is('pgq', 'queue', 'deliveries', 'integer', 'queue.deliveries is integer');
+SELECT col_type_is('pgq', 'queue', 'receipt', 'uuid', 'queue.receipt is uuid');
+SELECT has_pk('pgq', 'dedup_key', 'one row per (channel, key)');
+SELECT col_is_pk('pgq', 'dedup_key', ARRAY['channel', 'key'], 'the key is unique per channel');
+SELECT has_index('pgq', 'dedup_key', 'dedup_key_expires_at', ARRAY['expires_at'], 'maintain sweeps keys by expiry');
+SELECT has_index('pgq', 'dead_letter', 'dead_letter_channel_id', ARRAY['channel', 'id'], 'dead letters are listed per channel');
+
+SELECT function_returns('pgq', 'lease', ARRAY['text', 'integer', 'integer'], 'setof pgq.leased_message');
+SELECT function_returns('pgq', 'ack', ARRAY['text', 'bigint', 'uuid'], 'boolean');
+SELECT function_returns('pgq', 'nack', ARRAY['text', 'bigint', 'uuid', 'integer'], 'boolean');
+SELECT function_returns('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', 'integer'], 'boolean');
+SELECT function_returns('pgq', 'configure', ARRAY['text', 'integer', 'interval'], 'pgq.channel_config');
+SELECT function_returns('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer'], 'setof pgq.dead_message');
+SELECT function_returns('pgq', 'redrive', ARRAY['text'], 'integer');
+SELECT function_returns('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer'], 'pgq.enqueued');
+
+SELECT is(pg_get_function_arguments('pgq.lease(text, integer, integer)'::regprocedure),
+    'channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1', 'lease parameter names and defaults');
+SELECT is(pg_get_function_arguments('pgq.ack(text, bigint, uuid)'::regprocedure),
+    'channel text, id bigint, receipt uuid', 'ack parameter names');
+SELECT is(pg_get_function_arguments('pgq.nack(text, bigint, uuid, integer)'::regprocedure),
+    'channel text, id bigint, receipt uuid, delay_seconds integer DEFAULT 0', 'nack parameter names and default');
+SELECT is(pg_get_function_arguments('pgq.extend_lease(text, bigint, uuid, integer)'::regprocedure),
+    'channel text, id bigint, receipt uuid, seconds integer', 'extend_lease parameter names');
+SELECT is(pg_get_function_arguments('pgq.configure(text, integer, interval)'::regprocedure),
+    'channel text, max_deliveries integer DEFAULT NULL::integer, dedup_window interval DEFAULT NULL::interval',
+    'configure parameter names; omitted limits are NULL (unchanged)');
+SELECT is(pg_get_function_arguments('pgq.dead_letters(text, integer, integer)'::regprocedure),
+    'channel text, skip integer DEFAULT 0, take integer DEFAULT 25', 'dead_letters parameter names and defaults');
+SELECT is(pg_get_function_arguments('pgq.redrive(text)'::regprocedure), 'channel text', 'redrive parameter name');
+SELECT is(pg_get_function_arguments('pgq.enqueue_once(text, jsonb, text, integer)'::regprocedure),
+    'channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0', 'enqueue_once parameter names and default');
+
+-- The row types are API: PostgREST and the gateway read these names.
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.leased_message'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'receipt', 'lease_expires_at'], 'pgq.leased_message columns');
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.queued_message'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'state'], 'pgq.queued_message (peek) columns');
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.channel_stats'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['channel', 'depth', 'oldest_age_seconds', 'delayed', 'leased', 'dead'], 'pgq.channel_stats columns, new ones last');
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.dead_message'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at'], 'pgq.dead_message columns');
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.enqueued'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['id', 'duplicate'], 'pgq.enqueued columns');
+SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.channel_config'::regclass AND attnum > 0 ORDER BY attnum),
+    ARRAY['channel', 'max_deliveries', 'dedup_window'], 'pgq.channel_config columns');
+
+SELECT volatility_is('pgq', 'lease', ARRAY['text', 'integer', 'integer'], 'volatile');
+SELECT volatility_is('pgq', 'ack', ARRAY['text', 'bigint', 'uuid'], 'volatile');
+SELECT volatility_is('pgq', 'nack', ARRAY['text', 'bigint', 'uuid', 'integer'], 'volatile');
+SELECT volatility_is('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', 'integer'], 'volatile');
+SELECT volatility_is('pgq', 'configure', ARRAY['text', 'integer', 'interval'], 'volatile');
+SELECT volatility_is('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer'], 'stable');
+SELECT volatility_is('pgq', 'redrive', ARRAY['text'], 'volatile');
+SELECT volatility_is('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer'], 'volatile');
+
+SELECT is_definer('pgq', 'lease', ARRAY['text', 'integer', 'integer']);
+SELECT is_definer('pgq', 'ack', ARRAY['text', 'bigint', 'uuid']);
+SELECT is_definer('pgq', 'nack', ARRAY['text', 'bigint', 'uuid', 'integer']);
+SELECT is_definer('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', 'integer']);
+SELECT is_definer('pgq', 'configure', ARRAY['text', 'integer', 'interval']);
+SELECT is_definer('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer']);
+SELECT is_definer('pgq', 'redrive', ARRAY['text']);
+SELECT is_definer('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer']);
+
+-- The client role can drive the whole cycle, and reach no table.
+SET LOCAL ROLE pgq_client;
+SELECT lives_ok($$SELECT pgq.configure('cycle', max_deliveries => 2, dedup_window => '1 hour')$$, 'client: configure');
+SELECT lives_ok($$SELECT pgq.enqueue_once('cycle', '{"n": 1}', 'k1')$$, 'client: enqueue_once');
+SELECT lives_ok($$SELECT pgq.enqueue('cycle', '{"n": 2}', 0)$$, 'client: enqueue with a delay argument');
+SELECT lives_ok($$CREATE TEMP TABLE cycle AS SELECT * FROM pgq.lease('cycle', 30, 2)$$, 'client: lease');
+SELECT ok((SELECT pgq.extend_lease('cycle', id, receipt, 60) FROM cycle WHERE message->>'n' = '1'), 'client: extend_lease');
+SELECT ok((SELECT pgq.ack('cycle', id, receipt) FROM cycle WHERE message->>'n' = '1'), 'client: ack');
+SELECT ok((SELECT pgq.nack('cycle', id, receipt) FROM cycle WHERE message->>'n' = '2'), 'client: nack');
+SELECT lives_ok($$SELECT * FROM pgq.dead_letters('cycle')$$, 'client: dead_letters');
+SELECT lives_ok($$SELECT pgq.redrive('cycle')$$, 'client: redrive');
+SELECT throws_ok($$SELECT * FROM pgq.dead_letter$$, '42501', NULL, 'client cannot read the dead letters table');
+SELECT throws_ok($$SELECT * FROM pgq.dedup_key$$, '42501', NULL, 'client cannot read the dedup keys');
+SELECT throws_ok($$UPDATE pgq.channel_settings SET max_deliveries = 1$$, '42501', NULL, 'client cannot write channel settings directly');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
