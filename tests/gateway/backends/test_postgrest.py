@@ -1,0 +1,151 @@
+"""The PostgREST backend against responders that behave as PostgREST documents: what the gateway
+sends (method, path, headers, JSON arguments) and how each answer maps to an HTTP status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.backends.postgrest import PostgrestBackend
+from gateway.settings import Settings
+from support.localpg import free_port
+from tests.gateway.conftest import QUIET, serve
+from tests.gateway.test_routes import assert_empty_204, assert_status
+
+BASE = "http://postgrest.test:3000"
+ROW = {"id": 10000, "channel": "two", "message": {"seq": 1}, "created_at": "2025-01-24T21:33:17.988107+00:00"}
+
+class PostgREST:
+    """Records every request and answers each with the next scripted reply."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.replies: list[httpx.Response | Exception] = []
+
+    def reply(self, status: int, body: Any) -> None:
+        self.replies.append(httpx.Response(status, content=orjson.dumps(body),
+                                           headers={"content-type": "application/json; charset=utf-8"}))
+
+    def error(self, status: int, code: str, message: str, details: str | None = None) -> None:
+        self.reply(status, {"code": code, "message": message, "details": details, "hint": None})
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def called(self) -> tuple[str, str, Any]:
+        """The last call: method, path and decoded JSON arguments, after checking its headers."""
+        request = self.requests[-1]
+        assert request.headers["content-type"] == "application/json"
+        assert request.headers["accept"] == "application/json"
+        assert request.headers["content-profile"] == "pgq"
+        return request.method, request.url.path, orjson.loads(request.content)
+
+@pytest.fixture
+def postgrest() -> PostgREST:
+    return PostgREST()
+
+@pytest.fixture
+def client(postgrest: PostgREST) -> Iterator[TestClient]:
+    backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle))
+    with serve(Settings(postgrest_url=BASE, **QUIET), backend) as served:
+        yield served
+
+def test_post_message_calls_enqueue(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.reply(200, 15472)  # a scalar function's answer is the bare JSON value
+    response = client.post("/message", json={"channel": "abcd", "message": {"seq": 7}})
+    assert (response.status_code, response.json()) == (201, {"status": "Message inserted!", "id": 15472})
+    assert postgrest.called() == ("POST", "/rpc/enqueue", {"channel": "abcd", "message": {"seq": 7}})
+
+def test_queue_calls_dequeue(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.reply(200, [ROW])
+    postgrest.reply(200, [])
+    first = client.get("/queue/two")
+    assert (first.status_code, first.json()) == (200, ROW)
+    assert postgrest.called() == ("POST", "/rpc/dequeue", {"channel": "two"})
+    assert_empty_204(client.get("/queue/two"))
+
+def test_messages_calls_peek_with_skip_and_take(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.reply(200, [ROW, {**ROW, "id": 10001}])
+    response = client.get("/messages?channel=one&offset=0&limit=5")
+    assert [m["id"] for m in response.json()] == [10000, 10001]
+    assert postgrest.called() == ("POST", "/rpc/peek", {"channel": "one", "skip": 0, "take": 5})
+
+    postgrest.reply(200, [])
+    assert_empty_204(client.get("/messages?channel=one&offset=7&limit=1000"))
+    assert postgrest.called() == ("POST", "/rpc/peek", {"channel": "one", "skip": 7, "take": 300})
+    assert postgrest.requests[-1].url.query == b""  # limit and offset are PostgREST's own query parameters
+
+def test_channels(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.reply(200, [{"channel": "abcd"}, {"channel": "one"}])
+    assert client.get("/channels").json() == [{"channel": "abcd"}, {"channel": "one"}]
+    assert postgrest.called() == ("POST", "/rpc/channels", {})
+    postgrest.reply(200, [])
+    assert_empty_204(client.get("/channels"))
+
+def test_invalid_value_is_400_with_the_database_message(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.error(400, "22023", "channel must be 1-64 characters", "got 0 characters: ")
+    response = client.post("/message", json={"channel": "", "message": {"seq": 1}})
+    assert assert_status(response, 400) == "channel must be 1-64 characters (got 0 characters: )"
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (503, "PGRST000"), (503, "PGRST001"), (503, "PGRST002"), (504, "PGRST003"),
+        (500, "57014"), (503, "08006"),
+    ],
+)
+def test_unavailable_database_is_503(
+    client: TestClient, postgrest: PostgREST, status: int, code: str
+) -> None:
+    postgrest.error(status, code, "Database client error. Retrying the connection.")
+    assert_status(client.get("/queue/two"), 503, "upstream unavailable")
+    postgrest.error(status, code, "Could not query the database for the schema cache. Retrying.")
+    assert_status(client.get("/readyz"), 503)
+
+def test_unknown_function_is_a_500_not_the_clients_fault(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.error(404, "PGRST202", "Could not find the function pgq.dequeue(channel) in the schema cache")
+    assert assert_status(client.get("/queue/two"), 500) == "internal error"
+
+def test_proxy_error_page_is_503(client: TestClient, postgrest: PostgREST) -> None:
+    postgrest.replies.append(httpx.Response(502, text="<html>Bad Gateway</html>"))
+    assert_status(client.get("/channels"), 503)
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("Connection refused"),
+        httpx.ReadTimeout("timed out"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+    ],
+)
+def test_transport_failures_are_503(client: TestClient, postgrest: PostgREST, failure: Exception) -> None:
+    postgrest.replies.append(failure)
+    assert_status(client.post("/message", json={"channel": "two", "message": {}}), 503)
+
+def test_connection_refused_for_real_is_503() -> None:
+    with serve(Settings(postgrest_url=f"http://127.0.0.1:{free_port()}", **QUIET)) as client:
+        assert_status(client.get("/queue/two"), 503, "upstream unavailable")
+        assert_status(client.get("/readyz"), 503)
+        assert client.get("/healthz").status_code == 200
+
+def test_a_slow_postgrest_is_503_at_the_timeout(postgrest: PostgREST) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return httpx.Response(200, json=[])
+
+    backend = PostgrestBackend(BASE, 0.5, 4, transport=httpx.MockTransport(slow))
+    with serve(Settings(postgrest_url=BASE, upstream_timeout=0.5, **QUIET), backend) as client:
+        response = client.get("/queue/two")
+    assert_status(response, 503, "no answer within 0.5 s")
+    assert response.elapsed.total_seconds() < 5
+

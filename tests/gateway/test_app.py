@@ -1,0 +1,75 @@
+"""The app as `make run` serves it: uvicorn over a real socket, here with two worker processes
+sharing their metrics through PROMETHEUS_MULTIPROC_DIR."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from support.localpg import REPO, free_port
+
+
+@pytest.fixture
+def served(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    multiproc = tmp_path / "prometheus"
+    multiproc.mkdir()
+    env = {**os.environ, "PGQ_DATABASE_URL": gateway_dsn, "PGQ_MAX_BODY_BYTES": "1000",
+           "PGQ_METRICS_CACHE_SECONDS": "0", "PROMETHEUS_MULTIPROC_DIR": str(multiproc)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_served_over_http(served: str) -> None:
+    # The README's curl session: post, then consume twice.
+    with httpx.Client(base_url=served) as client:
+        assert client.post("/message", json={"channel": "two", "message": {"seq": 1}}).status_code == 201
+        first, second = client.get("/queue/two"), client.get("/queue/two")
+        assert first.status_code == 200 and first.json()["message"] == {"seq": 1}
+        assert second.status_code == 204 and second.content == b""
+
+        # A chunked body over the limit, over a real socket: 413 from the bytes read.
+        chunks = [b'{"channel": "two", "message": {"pad": "', *[b"x" * 100] * 20, b'"}}']
+        chunked = client.post("/message", content=iter(chunks), headers={"content-type": "application/json"})
+        assert chunked.status_code == 413 and chunked.json()["status"].startswith("request body exceeds")
+
+    # Fresh connections, so both workers take requests; /metrics sums them all.
+    for _ in range(20):
+        assert httpx.get(f"{served}/healthz").status_code == 200
+    scraped = httpx.get(f"{served}/metrics").text
+    families = {family.name: family for family in text_string_to_metric_families(scraped)}
+    counted = {
+        (sample.labels["handler"], sample.labels["status"]): sample.value
+        for sample in families["http_requests"].samples
+        if sample.name == "http_requests_total"
+    }
+    assert counted[("/healthz", "200")] == 20
+    assert counted[("/queue/{channel}", "200")] == 1 and counted[("/queue/{channel}", "204")] == 1
+    assert counted[("/message", "413")] == 1
+    assert "pgqueue_queue_depth" in families

@@ -1,0 +1,28 @@
+"""The gateway runs pgq.maintain() on its interval, so the archive is purged without pg_cron."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import psycopg
+
+from gateway.settings import Settings
+from tests.gateway.conftest import serve
+
+
+def archived(admin: psycopg.Connection[Any]) -> list[int]:
+    return [row[0] for row in admin.execute("SELECT id FROM pgq.archive ORDER BY id")]
+
+
+def test_maintain_purges_the_old_archive(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
+    admin.execute("SELECT pgq.enqueue('two', '{}') FROM generate_series(1, 2)")
+    old, recent = [row[0] for row in admin.execute("SELECT id FROM pgq.dequeue('two', 2)")]
+    admin.execute("UPDATE pgq.archive SET consumed_at = now() - interval '30 days' WHERE id = %s", [old])
+    assert archived(admin) == [old, recent]
+
+    with serve(Settings(database_url=gateway_dsn, maintain_interval=0.2, metrics_cache_seconds=0)):
+        deadline = time.monotonic() + 10
+        while archived(admin) != [recent]:
+            assert time.monotonic() < deadline, "pgq.maintain() did not run"
+            time.sleep(0.1)

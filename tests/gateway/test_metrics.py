@@ -1,0 +1,94 @@
+"""/metrics: per-route-template HTTP metrics and the pgqueue gauges from pgq.stats()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from gateway.settings import Settings
+from tests.gateway.conftest import QUIET, serve
+from tests.gateway.test_routes import post
+
+
+def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def gauge(scraped: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str) -> dict[str, float]:
+    return {dict(labels)["channel"]: value for (sample, labels), value in scraped.items() if sample == name}
+
+
+def requests_total(client: TestClient, **labels: str) -> float:
+    return samples(client).get(("http_requests_total", frozenset(labels.items())), 0.0)
+
+
+def test_requests_are_labelled_by_route_template_and_exact_status(client: TestClient, channel: str) -> None:
+    post(client, channel, {"seq": 1})
+    client.get(f"/queue/{channel}")
+    client.get(f"/queue/{channel}")
+    client.get(f"/queue/{channel}x")
+    client.get("/queue/-bad")
+    handler = "/queue/{channel}"
+    assert requests_total(client, handler=handler, method="GET", status="200") == 1
+    assert requests_total(client, handler=handler, method="GET", status="204") == 2
+    assert requests_total(client, handler=handler, method="GET", status="400") == 1
+    assert requests_total(client, handler="/message", method="POST", status="201") == 1
+    assert not any(dict(labels).get("handler", "").startswith("/queue/t") for _, labels in samples(client))
+
+
+def test_latency_buckets_run_from_a_millisecond(client: TestClient) -> None:
+    client.get("/healthz")
+    bounds = {
+        dict(labels)["le"]
+        for name, labels in samples(client)
+        if name == "http_request_duration_seconds_bucket" and dict(labels)["handler"] == "/healthz"
+    }
+    assert {"0.001", "0.005", "0.1", "2.5", "+Inf"} <= bounds
+
+
+def test_queue_gauges(direct: TestClient) -> None:
+    for seq in range(3):
+        post(direct, "deep", {"seq": seq})
+    post(direct, "shallow", {"seq": 0})
+    scraped = samples(direct)
+    assert gauge(scraped, "pgqueue_queue_depth") == {"deep": 3, "shallow": 1}
+    ages = gauge(scraped, "pgqueue_oldest_message_age_seconds")
+    assert set(ages) == {"deep", "shallow"} and all(0 <= age < 60 for age in ages.values())
+
+    direct.get("/queue/shallow")
+    assert gauge(samples(direct), "pgqueue_queue_depth") == {"deep": 3}
+
+
+def test_channels_past_the_top_n_fold_into_other(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
+    admin.execute("""
+        SELECT pgq.enqueue_batch(c, jsonb_agg(jsonb_build_object('seq', i)))
+        FROM (VALUES ('a', 4), ('b', 3), ('c', 2), ('d', 1)) AS v(c, n), generate_series(1, n) AS i
+        GROUP BY c""")
+    admin.execute("UPDATE pgq.queue SET created_at = now() - interval '1 hour' WHERE channel = 'd'")
+    with serve(Settings(database_url=gateway_dsn, **{**QUIET, "metrics_top_channels": 2})) as client:
+        scraped = samples(client)
+    assert gauge(scraped, "pgqueue_queue_depth") == {"a": 4, "b": 3, "_other": 3}
+    assert 3600 <= gauge(scraped, "pgqueue_oldest_message_age_seconds")["_other"] < 3700
+
+
+def test_stats_are_cached_between_scrapes(gateway_dsn: str) -> None:
+    with serve(Settings(database_url=gateway_dsn, maintain_interval=0, metrics_cache_seconds=300)) as client:
+        post(client, "two", {"seq": 1})
+        assert gauge(samples(client), "pgqueue_queue_depth") == {"two": 1}
+        post(client, "two", {"seq": 2})
+        assert gauge(samples(client), "pgqueue_queue_depth") == {"two": 1}
+
+
+def test_metrics_is_not_in_the_api_description(client: TestClient) -> None:
+    assert "/metrics" not in client.get("/openapi.json").json()["paths"]
+
+

@@ -1,0 +1,42 @@
+"""/openapi.json documents the answers the gateway really gives: 400 where FastAPI would say 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def responses(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    result: dict[str, Any] = schema["paths"][path][method]["responses"]
+    return result
+
+
+def test_routes_document_their_statuses(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert set(responses(schema, "/message", "post")) == {"201", "400", "413", "503"}
+    assert set(responses(schema, "/queue/{channel}", "get")) == {"200", "204", "400", "503"}
+    assert set(responses(schema, "/messages", "get")) == {"200", "204", "400", "503"}
+    assert set(responses(schema, "/channels", "get")) == {"200", "204", "503"}
+    assert set(responses(schema, "/readyz", "get")) == {"200", "503"}
+
+
+def test_no_422_anywhere(client: TestClient) -> None:
+    text = client.get("/openapi.json").text
+    assert '"422"' not in text and "HTTPValidationError" not in text
+    assert '"400"' in text
+
+
+def test_schemas_of_bodies(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    error = responses(schema, "/message", "post")["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/Status"}
+    assert components["Status"]["required"] == ["status"]
+    assert set(components["NewMessage"]["required"]) == {"channel", "message"}
+    assert components["Message"]["properties"]["created_at"]["format"] == "date-time"
+    created = responses(schema, "/message", "post")["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/Inserted"}
+    listed = responses(schema, "/messages", "get")["200"]["content"]["application/json"]["schema"]
+    assert listed["items"] == {"$ref": "#/components/schemas/Message"}
+    assert "content" not in responses(schema, "/queue/{channel}", "get")["204"]
