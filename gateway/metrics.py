@@ -61,10 +61,13 @@ class QueueStats(Collector):
         ranked = sorted(self._rows, key=lambda row: (-row["depth"], row["channel"]))
         for row in ranked[: self._top]:
             depth.add_metric([row["channel"]], row["depth"])
-            age.add_metric([row["channel"]], row["oldest_age_seconds"])
+            if row["oldest_age_seconds"] is not None:  # None: a channel with dead letters only
+                age.add_metric([row["channel"]], row["oldest_age_seconds"])
         if rest := ranked[self._top :]:
             depth.add_metric([OTHER], sum(row["depth"] for row in rest))
-            age.add_metric([OTHER], max(row["oldest_age_seconds"] for row in rest))
+            ages = [row["oldest_age_seconds"] for row in rest if row["oldest_age_seconds"] is not None]
+            if ages:
+                age.add_metric([OTHER], max(ages))
         yield depth
         yield age
 

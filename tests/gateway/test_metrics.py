@@ -80,6 +80,16 @@ def test_channels_past_the_top_n_fold_into_other(gateway_dsn: str, admin: psycop
     assert 3600 <= gauge(scraped, "pgqueue_oldest_message_age_seconds")["_other"] < 3700
 
 
+def test_a_channel_of_dead_letters_only_has_depth_but_no_age(
+    direct: TestClient, admin: psycopg.Connection[Any]
+) -> None:
+    admin.execute("INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason) "
+                  "VALUES (1, 'gone', '{}', now(), 5, 'max_deliveries')")
+    scraped = samples(direct)
+    assert gauge(scraped, "pgqueue_queue_depth") == {"gone": 0}
+    assert gauge(scraped, "pgqueue_oldest_message_age_seconds") == {}
+
+
 def test_stats_are_cached_between_scrapes(gateway_dsn: str) -> None:
     with serve(Settings(database_url=gateway_dsn, maintain_interval=0, metrics_cache_seconds=300)) as client:
         post(client, "two", {"seq": 1})
