@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
+from gateway.auth import BearerToken, document_bearer
 from gateway.backends import Backend, open_backend
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit
@@ -43,6 +44,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     install_handlers(app)
     app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.api_token:
+        app.add_middleware(BearerToken, token=settings.api_token)
+        document_bearer(app)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
     document_400_not_422(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Settings:
     metrics_cache_seconds: float = 2.0
     metrics_top_channels: int = 50
     maintain_interval: float = 60.0
+    api_token: str | None = field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
 
     def __post_init__(self) -> None:
         if not (self.database_url or self.postgrest_url):
@@ -44,4 +45,5 @@ class Settings:
             metrics_cache_seconds=number("PGQ_METRICS_CACHE_SECONDS", cls.metrics_cache_seconds),
             metrics_top_channels=int(number("PGQ_METRICS_TOP_CHANNELS", cls.metrics_top_channels)),
             maintain_interval=number("PGQ_MAINTAIN_INTERVAL", cls.maintain_interval),
+            api_token=env.get("PGQ_API_TOKEN") or None,
         )
