@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint
+.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint bench bench-quick
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,3 +39,9 @@ schema-snapshot: bootstrap ## Rewrite sql/pgq.schema.sql from a fresh deploy (th
 lint: bootstrap ## ruff and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
+
+bench: bootstrap ## pgq vs raw SQL (pgbench) and the gateway under k6, ~15 min, own cluster; prints the table
+	@$(PY) -m performance.bench
+
+bench-quick: bootstrap ## The same bench scaled down to about two minutes
+	@$(PY) -m performance.bench --quick

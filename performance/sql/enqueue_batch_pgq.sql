@@ -1,0 +1,1 @@
+SELECT count(*) FROM pgq.enqueue_batch(:channel, :batch);

@@ -1,0 +1,4 @@
+-- The client sends the same JSON array; one INSERT ... SELECT unpacks it.
+INSERT INTO bench.raw_queue (channel, message)
+SELECT :channel, e.element FROM jsonb_array_elements(:batch) WITH ORDINALITY AS e(element, position)
+ORDER BY e.position;

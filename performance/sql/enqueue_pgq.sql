@@ -1,0 +1,1 @@
+SELECT pgq.enqueue(:channel, :message);
