@@ -85,10 +85,15 @@ def test_rework_copies_old_scripts_under_sql(tmp_path: Path) -> None:
         shutil.copy(REPO / name, tmp_path / name)
     shutil.copytree(REPO / "sql", tmp_path / "sql")
     env = {**os.environ, "SQITCH_FULLNAME": "pgQueue test", "SQITCH_EMAIL": "test@pgqueue.dev"}
-    subprocess.run(["sqitch", "rework", "functions/enqueue", "-n", "rework test"],
-                   cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    def run(*args: str) -> None:
+        subprocess.run(["sqitch", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    # A tag of this test's own, so the copies it expects cannot already exist.
+    run("tag", "rework-test", "-n", "rework test")
+    run("rework", "functions/channels", "-n", "rework test")
     for kind in ("deploy", "revert", "verify"):
-        assert (tmp_path / "sql" / "reworked" / kind / "functions" / "enqueue@v1.0.sql").is_file()
+        assert (tmp_path / "sql" / "reworked" / kind / "functions" / "channels@rework-test.sql").is_file()
     assert not (tmp_path / "deploy").exists()
 
 
