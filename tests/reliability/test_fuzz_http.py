@@ -1,0 +1,79 @@
+"""schemathesis against /openapi.json, with the gateway served for real over a real database.
+
+Positive cases follow the schema, negative ones break it (wrong types, missing
+fields, out-of-range numbers, odd bytes). Whatever arrives, the answer is never
+a 500, its status and body are the ones the schema documents, and a request the
+schema rules out is refused with a 4xx. The schema does not spell out which
+channel names the database accepts, so a schema-valid request may get a
+documented 400: positive_data_acceptance is left out on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import checks
+from schemathesis.core.result import Err
+
+from support.localpg import Cluster, gateway_url
+from tests.conftest import drop_database, fresh_database
+from tests.reliability.faults import running_gateway
+
+EXAMPLES = 30  # per operation and mode
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_headers_conformance,
+    checks.response_schema_conformance,
+    checks.negative_data_rejection,
+]
+
+
+@pytest.fixture(scope="module")
+def served(cluster: Cluster) -> Iterator[str]:
+    url = fresh_database(cluster)
+    try:
+        with running_gateway(gateway_url(url), PGQ_MAINTAIN_INTERVAL="0") as base:
+            yield base
+    finally:
+        drop_database(cluster, url)
+
+
+@pytest.mark.parametrize("mode", list(schemathesis.GenerationMode), ids=str)
+def test_no_500_and_nothing_off_schema(
+    served: str, mode: schemathesis.GenerationMode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = schemathesis.openapi.from_url(f"{served}/openapi.json")
+    statuses: dict[int, int] = {}
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()  # the schema itself is broken
+        operation = result.ok()
+        if mode is schemathesis.GenerationMode.NEGATIVE and not list(operation.iter_parameters()) \
+                and not operation.get_request_payload_content_types():
+            continue  # nothing to break in GET /channels, /healthz or /readyz
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case: schemathesis.Case[Any]) -> None:
+            response = case.call_and_validate(checks=CHECKS)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+        try:
+            check()
+        except Unsatisfiable:
+            # Every value of a plain string path parameter is schema-valid: nothing to break.
+            assert mode is schemathesis.GenerationMode.NEGATIVE, operation.label
+    tried = sum(statuses.values())
+    summary = f"schemathesis ({mode}): {tried} requests, statuses {dict(sorted(statuses.items()))}"
+    with capsys.disabled():
+        print("\n" + summary)
+    assert tried > 50
+    assert not any(status >= 500 for status in statuses)
