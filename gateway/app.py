@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from gateway.auth import BearerToken, document_bearer
 from gateway.backends import Backend, open_backend
+from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit
 from gateway.maintenance import maintain_forever
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.state.metrics = Metrics(settings)
     install_handlers(app)
     app.include_router(router)
+    app.include_router(delivery_router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.api_token:
         app.add_middleware(BearerToken, token=settings.api_token)

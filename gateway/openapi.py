@@ -11,6 +11,7 @@ from gateway.models import Status
 
 _WHY = {
     400: "Bad input: malformed JSON, a missing or wrong-typed field, a value the database rejects",
+    409: "The receipt is not the message's current one: leased again since, settled, or an unknown id",
     413: "The request body is over the configured limit (PGQ_MAX_BODY_BYTES)",
     503: "The database or PostgREST is unreachable, overloaded or too slow",
 }

@@ -7,17 +7,24 @@ from typing import Annotated, Any, cast
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import Field
 
 from gateway.backends import Backend
 from gateway.metrics import Metrics
-from gateway.models import Channel, Inserted, Message, NewMessage, Status
+from gateway.models import Channel, Duplicate, Inserted, Integer, LeasedMessage, Message, NewMessage, Status
 from gateway.openapi import empty, errors
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 300  # the spec's maximum; larger values are capped, not refused
 MAX_OFFSET = 2**31 - 1  # pgq.peek's skip is an integer
+
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
+# A leased message has every field a popped one has: try the larger model first.
+Consumed = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
 
 
 
@@ -55,21 +62,48 @@ def _metrics(request: Request) -> Metrics:
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
-@router.post("/message", status_code=201, response_model=Inserted, responses=errors(400, 413, 503))
-async def post_message(body: NewMessage, backend: BackendDep) -> Inserted:
-    """Append a message to the end of a channel."""
-    new_id = await backend.value("enqueue", {"channel": body.channel, "message": body.message})
-    return Inserted(id=new_id)
+@router.post(
+    "/message",
+    status_code=201,
+    response_model=Inserted,
+    responses={
+        200: {"model": Duplicate, "description": "dedup_key was used within the window: nothing inserted"},
+        **errors(400, 413, 503),
+    },
+)
+async def post_message(body: NewMessage, backend: BackendDep) -> Any:
+    """Append a message to the end of a channel: after `delay` seconds if given, and at most once per
+    `dedup_key` within the channel's dedup window if given."""
+    args: dict[str, object] = {"channel": body.channel, "message": body.message}
+    if body.delay is not None:
+        args["delay_seconds"] = body.delay
+    if body.dedup_key is None:
+        return Inserted(id=await backend.value("enqueue", args))
+    enqueued = await backend.value("enqueue_once", {**args, "dedup_key": body.dedup_key})
+    if enqueued["duplicate"]:
+        return JSONResponse(Duplicate(id=enqueued["id"]).model_dump())
+    return Inserted(id=enqueued["id"])
 
 
 @router.get(
     "/queue/{channel}",
-    response_model=Message,
-    responses={**empty("The channel is empty"), **errors(400, 503)},
+    response_model=Consumed,
+    responses={**empty("The channel has no ready message"), **errors(400, 503)},
 )
-async def consume(channel: str, backend: BackendDep) -> Any:
-    """Consume the oldest message of a channel."""
-    rows = await backend.rows("dequeue", {"channel": channel})
+async def consume(
+    channel: str,
+    backend: BackendDep,
+    visibility: Annotated[
+        Integer | None,
+        Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
+    ] = None,
+) -> Any:
+    """Consume the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
+    (at-least-once): it stays queued, hidden, until acknowledged with its receipt or the lease runs out."""
+    if visibility is None:
+        rows = await backend.rows("dequeue", {"channel": channel})
+    else:
+        rows = await backend.rows("lease", {"channel": channel, "visibility_seconds": visibility})
     return rows[0] if rows else Response(status_code=204)
 
 
@@ -81,8 +115,8 @@ async def consume(channel: str, backend: BackendDep) -> Any:
 async def list_messages(
     channel: str,
     backend: BackendDep,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    limit: Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")] = DEFAULT_LIMIT,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """List messages oldest first, without consuming them."""
     rows = await backend.rows("peek", {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)})
