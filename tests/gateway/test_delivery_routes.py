@@ -355,3 +355,42 @@ def test_unknown_verbs_are_404_or_405(client: TestClient, channel: str) -> None:
     assert_status(client.post(f"/queue/{channel}/extend", json={}), 404)
     assert_status(client.get(f"/queue/{channel}/ack"), 405)
     assert_status(client.get(f"/dead-letters/{channel}/redrive"), 405)
+
+
+# --- /openapi.json ---------------------------------------------------------------------------------
+
+
+def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    def statuses(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    def body(path: str, method: str, status: str) -> Any:
+        return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    assert statuses("/queue/{channel}/ack", "post") == {"200", "400", "409", "413", "503"}
+    assert statuses("/queue/{channel}/nack", "post") == {"200", "400", "409", "413", "503"}
+    assert statuses("/dead-letters", "get") == {"200", "204", "400", "503"}
+    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "503"}
+
+    consumed = body("/queue/{channel}", "get", "200")["anyOf"]
+    assert {"$ref": "#/components/schemas/LeasedMessage"} in consumed
+    assert {"$ref": "#/components/schemas/Message"} in consumed
+    assert "visibility" in [p["name"] for p in paths["/queue/{channel}"]["get"]["parameters"]]
+    leased = components["LeasedMessage"]
+    assert set(leased["required"]) == {*POPPED, "deliveries", "receipt", "lease_expires_at"}
+    assert leased["properties"]["receipt"]["format"] == "uuid"
+    assert leased["properties"]["lease_expires_at"]["format"] == "date-time"
+
+    assert body("/message", "post", "200") == {"$ref": "#/components/schemas/Duplicate"}
+    assert body("/message", "post", "201") == {"$ref": "#/components/schemas/Inserted"}
+    assert {"delay", "dedup_key"} <= set(components["NewMessage"]["properties"])
+    assert body("/queue/{channel}/ack", "post", "409") == {"$ref": "#/components/schemas/Status"}
+    ack_body = paths["/queue/{channel}/ack"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(components[ack_body["$ref"].rsplit("/", 1)[1]]["required"]) == {"id", "receipt"}
+    assert body("/dead-letters", "get", "200")["items"] == {"$ref": "#/components/schemas/DeadLetter"}
+    assert set(components["DeadLetter"]["required"]) == {*POPPED, "deliveries", "reason", "dead_at"}
+    assert body("/dead-letters/{channel}/redrive", "post", "200") == {"$ref": "#/components/schemas/Redriven"}
+    assert components["Redriven"]["required"] == ["count"]
