@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from gateway.errors import TIMEOUT, UNREACHABLE, upstream_error
+from gateway.errors import TIMEOUT, UNREACHABLE, log, upstream_error
 
 
 def _dumps(value: object) -> str:
@@ -25,6 +25,7 @@ class DirectBackend:
     def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
         self._pool = pool
         self._timeout = timeout
+        self._releasing: set[asyncio.Task[None]] = set()
 
     @classmethod
     async def open(cls, dsn: str, upstream_timeout: float, pool_size: int) -> DirectBackend:
@@ -47,8 +48,12 @@ class DirectBackend:
         return await self._fetch(f"SELECT to_json(pgq.{function}({_params(args)}))", args)
 
     async def _fetch(self, sql: str, args: Mapping[str, object]) -> Any:
+        conn = None
         try:
-            async with asyncio.timeout(self._timeout), self._pool.acquire() as conn:
+            async with asyncio.timeout(self._timeout):
+                # The acquire timeout is also release()'s budget for the cancel and reset of a
+                # session that stopped answering (a frozen server); past it the pool drops the session.
+                conn = await self._pool.acquire(timeout=self._timeout)
                 return await conn.fetchval(sql, *args.values())
         except TimeoutError:
             raise upstream_error(TIMEOUT, f"no answer within {self._timeout:g} s") from None
@@ -59,6 +64,18 @@ class DirectBackend:
             raise upstream_error("22000" if isinstance(exc, ValueError) else UNREACHABLE, str(exc)) from None
         except OSError as exc:
             raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
+        finally:
+            if conn is not None:
+                # Released in the background: the answer does not wait on that cleanup,
+                # and the session keeps its pool slot until it is done.
+                release = asyncio.create_task(self._pool.release(conn))
+                self._releasing.add(release)
+                release.add_done_callback(self._released)
+
+    def _released(self, release: asyncio.Task[None]) -> None:
+        self._releasing.discard(release)
+        if not release.cancelled() and release.exception():
+            log.info("dropped a pooled connection: %s", release.exception())
 
     async def close(self) -> None:
         await self._pool.close()
