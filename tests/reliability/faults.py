@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -74,14 +75,20 @@ def crash(cluster: Cluster, kind: str) -> None:
     wait_accepting(cluster)
 
 
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
-def running_gateway(database_url: str, **env: str) -> Iterator[str]:
-    """Serve the gateway (direct backend) in its own process; yields its base URL."""
+def running_gateway(**env: str) -> Iterator[Gateway]:
+    """Serve the gateway (one uvicorn process) with PGQ_* settings from `env`, once /readyz says so."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env={**os.environ, "PGQ_DATABASE_URL": database_url, **env},
+        cwd=REPO, env={**os.environ, **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -93,7 +100,7 @@ def running_gateway(database_url: str, **env: str) -> Iterator[str]:
                     break
             assert time.monotonic() < deadline, "the gateway did not become ready"
             time.sleep(0.1)
-        yield base
+        yield Gateway(base, process.pid)
     finally:
         process.terminate()
         try:

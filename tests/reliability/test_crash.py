@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -84,7 +84,9 @@ def test_crashes_lose_no_acknowledged_message_and_deliver_none_twice(
     sqitch("deploy", admin_url, quiet=True)
     ledger = Ledger()
     faults = 0
-    with running_gateway(gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT="2", PGQ_MAINTAIN_INTERVAL="0") as base:
+    with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT="2",
+                         PGQ_MAINTAIN_INTERVAL="0") as gateway:
+        base = gateway.url
         for _ in range(ROUNDS):
             for kind in KINDS:
                 stop = threading.Event()
@@ -138,3 +140,110 @@ def wait_for_service(base: str) -> float:
                 pass
             time.sleep(0.05)
     return time.monotonic() - started
+
+
+# --- the same crashes with at-least-once consumers: lease, then ack ---------------------------------
+
+LEASE_ROUNDS = 1  # the three kinds once: enough to crash mid-lease and mid-ack, within ~30 s
+VISIBILITY = 5  # seconds a crashed consumer's message stays hidden
+
+
+@dataclass
+class LeaseLedger(Ledger):
+    acked: list[int] = field(default_factory=list)  # ids whose ack answered 200
+
+
+def lease_and_ack_once(client: httpx.Client, channel: str, ledger: LeaseLedger) -> bool:
+    """Lease a message and ack it; False when there was nothing to lease."""
+    answer = client.get(f"/queue/{channel}", params={"visibility": VISIBILITY})
+    ledger.record(answer.status_code, [], [])
+    if answer.status_code != 200:
+        return False
+    leased = answer.json()
+    acked = client.post(f"/queue/{channel}/ack", json={"id": leased["id"], "receipt": leased["receipt"]})
+    ledger.record(acked.status_code, [leased["id"]], ledger.acked)
+    return True
+
+
+def lease_and_ack(base: str, channel: str, ledger: LeaseLedger, stop: threading.Event) -> None:
+    with httpx.Client(base_url=base, timeout=15) as client:
+        while not stop.is_set():
+            try:
+                lease_and_ack_once(client, channel, ledger)
+            except httpx.HTTPError:
+                ledger.record(0, [], [])
+
+
+def crash_under_load(
+    cluster: Cluster, base: str, work: tuple[Callable[..., None], ...], ledger: Ledger, rounds: int
+) -> int:
+    """Each kind of crash `rounds` times while `work` runs on every channel; returns the fault count."""
+    faults = 0
+    for _ in range(rounds):
+        for kind in KINDS:
+            stop = threading.Event()
+            workers = [threading.Thread(target=job, args=(base, channel, ledger, stop))
+                       for channel in CHANNELS for job in work]
+            for worker in workers:
+                worker.start()
+            time.sleep(1.5)
+            crash(cluster, kind)
+            faults += 1
+            recovered = wait_for_service(base)
+            time.sleep(1.0)
+            stop.set()
+            for worker in workers:
+                worker.join()
+            assert recovered < 10, f"the gateway needed {recovered:.1f}s to serve again after {kind}"
+    return faults
+
+
+def drain(base: str, ledger: LeaseLedger) -> int:
+    """Once every lease has run out, lease and ack what is left; returns how many that was."""
+    time.sleep(VISIBILITY + 0.5)
+    before = len(ledger.acked)
+    with httpx.Client(base_url=base, timeout=15) as client:
+        for channel in CHANNELS:
+            deadline = time.monotonic() + 30
+            while lease_and_ack_once(client, channel, ledger):
+                assert time.monotonic() < deadline, f"{channel} did not drain"
+    return len(ledger.acked) - before
+
+
+def test_crashes_lose_no_acked_lease(crash_cluster: Cluster, capsys: pytest.CaptureFixture[str]) -> None:
+    admin_url = create_database(crash_cluster, "pgq_crash_lease")
+    sqitch("deploy", admin_url, quiet=True)
+    ledger = LeaseLedger()
+    with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT="2",
+                         PGQ_MAINTAIN_INTERVAL="0") as gateway:
+        faults = crash_under_load(crash_cluster, gateway.url, (produce, lease_and_ack), ledger, LEASE_ROUNDS)
+        enqueued, acked_under_crashes = list(ledger.acknowledged), list(ledger.acked)
+        drained = drain(gateway.url, ledger)
+
+    with psycopg.connect(admin_url) as conn:
+        def ids(table: str) -> list[int]:
+            return [r[0] for r in conn.execute(f"SELECT id FROM pgq.{table}").fetchall()]
+
+        queued, archived, dead = ids("queue"), ids("archive"), ids("dead_letter")
+
+    archive = Counter(archived)
+    stored = Counter(queued + archived + dead)
+    lost_after_ack = [i for i in ledger.acked if archive[i] != 1]
+    lost_after_201 = [i for i in enqueued if stored[i] != 1]
+    acked_twice = [i for i, n in Counter(ledger.acked).items() if n > 1]
+    # An ack that committed just before a crash never got its 200.
+    acked_unanswered = sorted(set(archived) - set(ledger.acked))
+
+    with capsys.disabled():
+        print(f"\nlease crash test: {len(enqueued)} enqueued, {len(acked_under_crashes)} acked under "
+              f"crashes, {faults} faults, lost after an acked lease: {len(lost_after_ack)}, lost after 201: "
+              f"{len(lost_after_201)}, acked without a 200: {len(acked_unanswered)}, "
+              f"acked in the drain: {drained}, dead letters: {len(dead)}, refused: {dict(ledger.refused)}")
+
+    assert len(acked_under_crashes) > 100, "the load never got going"
+    assert lost_after_ack == [], f"acked with a 200 but not archived exactly once: {lost_after_ack[:10]}"
+    assert lost_after_201 == [], f"answered 201 but lost or stored twice: {lost_after_201[:10]}"
+    assert acked_twice == [], f"two acks of one message answered 200: {acked_twice[:10]}"
+    # At-least-once: nothing a crash interrupted stays stuck in a lease.
+    assert queued == []
+    assert len(acked_unanswered) <= faults * len(CHANNELS)

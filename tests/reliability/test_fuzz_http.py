@@ -39,8 +39,8 @@ CHECKS = [
 def served(cluster: Cluster) -> Iterator[str]:
     url = fresh_database(cluster)
     try:
-        with running_gateway(gateway_url(url), PGQ_MAINTAIN_INTERVAL="0") as base:
-            yield base
+        with running_gateway(PGQ_DATABASE_URL=gateway_url(url), PGQ_MAINTAIN_INTERVAL="0") as gateway:
+            yield gateway.url
     finally:
         drop_database(cluster, url)
 
