@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint bench bench-quick
+.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,12 @@ test-sql: bootstrap ## pgTAP suite (pg_prove) on a throwaway cluster
 
 test-py: bootstrap ## pytest on throwaway clusters
 	@$(PY) -m pytest
+
+chaos: bootstrap ## Crash, outage, HTTP fuzz and 1-minute soak tests (tests/reliability; also in make test)
+	@$(PY) -m pytest tests/reliability
+
+soak: bootstrap ## 10 minutes at half the benchmark's knee (or RATE=req/s), watching errors and gateway memory
+	@$(PY) -m tests.reliability.soak $(if $(RATE),--rate $(RATE))
 
 schema-snapshot: bootstrap ## Rewrite sql/pgq.schema.sql from a fresh deploy (the drift check compares it)
 	@$(PY) -m support.schema_snapshot
