@@ -527,6 +527,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if not args.keep:
             cluster.remove()
+            cluster.data.parent.rmdir()
     RESULTS.mkdir(exist_ok=True)
     stamp = began.strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
