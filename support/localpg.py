@@ -13,6 +13,7 @@ user everything stays inside the repository.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import hashlib
 import os
@@ -144,6 +145,8 @@ class Cluster:
     def remove(self) -> None:
         self.stop("immediate")
         shutil.rmtree(self.data, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the folder made for it, if nothing else is there
+            self.data.parent.rmdir()
 
 
 def dev_cluster() -> Cluster:
