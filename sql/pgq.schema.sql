@@ -12,7 +12,9 @@ CREATE TYPE pgq.channel_stats AS (
 	oldest_age_seconds double precision,
 	delayed bigint,
 	leased bigint,
-	dead bigint
+	dead bigint,
+	enqueued bigint,
+	consumed bigint
 );
 COMMENT ON TYPE pgq.channel_stats IS 'One channel''s figures as returned by pgq.stats()';
 CREATE TYPE pgq.dead_message AS (
@@ -119,6 +121,24 @@ BEGIN
     END IF;
 END
 $$;
+CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    own_stripe constant smallint := pg_backend_pid() % 64;
+BEGIN
+    UPDATE pgq.counter AS c
+    SET consumed = c.consumed + _count_consumed.consumed
+    WHERE c.channel = _count_consumed.channel AND c.stripe = own_stripe;
+    IF NOT FOUND THEN
+        INSERT INTO pgq.counter AS c (channel, stripe, consumed)
+        VALUES (_count_consumed.channel, own_stripe, _count_consumed.consumed)
+        ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE
+        SET consumed = c.consumed + excluded.consumed;
+    END IF;
+END
+$$;
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
@@ -132,6 +152,16 @@ $$;
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (channel ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text);
+CREATE FUNCTION pgq._wake(channel text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF EXISTS (SELECT FROM pgq.waiting AS w WHERE w.channel = _wake.channel AND w.expires_at > clock_timestamp()) THEN
+        PERFORM pg_notify('pgq_ready', _wake.channel);
+    END IF;
+END
+$$;
 CREATE FUNCTION pgq.ack(channel text, id bigint, receipt uuid) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -149,6 +179,9 @@ BEGIN
         SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
     )
     SELECT EXISTS (SELECT FROM consumed) INTO settled;
+    IF settled THEN
+        PERFORM pgq._count_consumed(ack.channel, 1);
+    END IF;
     RETURN settled;
 END
 $$;
@@ -226,6 +259,7 @@ CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1) RETURNS SETOF 
     AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
+    popped bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -250,6 +284,10 @@ BEGIN
     SELECT c.id, c.channel::text, c.message, c.created_at
     FROM consumed AS c
     ORDER BY c.id;
+    GET DIAGNOSTICS popped = ROW_COUNT;
+    IF popped > 0 THEN
+        PERFORM pgq._count_consumed(dequeue.channel, popped);
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION pgq.dequeue(channel text, take integer) IS 'Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
@@ -268,6 +306,9 @@ BEGIN
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
+    END IF;
     RETURN new_id;
 END
 $$;
@@ -311,6 +352,7 @@ BEGIN
         RETURNING queue.id
     )
     SELECT inserted.id FROM inserted ORDER BY inserted.id;
+    PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
 COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.';
@@ -540,26 +582,78 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
                count(*) FILTER (WHERE queued.state = 'ready') AS depth,
                min(queued.created_at) AS oldest,
                count(*) FILTER (WHERE queued.state = 'delayed') AS delayed,
-               count(*) FILTER (WHERE queued.state = 'leased') AS leased
+               count(*) FILTER (WHERE queued.state = 'leased') AS leased,
+               count(*) AS queued
         FROM queued
         GROUP BY queued.channel
     ), dead AS (
         SELECT d.channel, count(*) AS dead
         FROM pgq.dead_letter AS d
         GROUP BY d.channel
+    ), totals AS (
+        SELECT c.channel, sum(c.consumed)::bigint AS consumed
+        FROM pgq.counter AS c
+        GROUP BY c.channel
     )
-    SELECT coalesce(p.channel, dead.channel)::text,
+    SELECT coalesce(p.channel, dead.channel, totals.channel)::text,
            coalesce(p.depth, 0),
            extract(epoch FROM now() - p.oldest)::double precision,
            coalesce(p.delayed, 0),
            coalesce(p.leased, 0),
-           coalesce(dead.dead, 0)
+           coalesce(dead.dead, 0),
+           coalesce(p.queued, 0) + coalesce(dead.dead, 0) + coalesce(totals.consumed, 0),
+           coalesce(totals.consumed, 0)
     FROM per_channel AS p
     FULL JOIN dead ON dead.channel = p.channel
+    FULL JOIN totals ON totals.channel = coalesce(p.channel, dead.channel)
     ORDER BY 1;
 $$;
-COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages or dead letters: depth (ready messages), oldest_age_seconds (age of the oldest
-queued message, any state; null if none), delayed, leased, and dead (dead letters).';
+COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
+(age of the oldest queued message, any state; null if none), delayed, leased, dead (dead letters), and the running
+totals enqueued and consumed (popped or acked).';
+CREATE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30) RETURNS SETOF text
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    seen_at constant timestamptz := clock_timestamp();
+    bad text;
+BEGIN
+    IF watch.listener IS NULL THEN
+        RAISE EXCEPTION 'listener must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM pgq._check_range('length of listener', length(watch.listener), 1, 64);
+    IF watch.channels IS NULL THEN
+        RAISE EXCEPTION 'channels must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM pgq._check_range('number of channels', cardinality(watch.channels), 0, 10000);
+    SELECT c INTO bad FROM unnest(watch.channels) AS c WHERE c IS NULL OR NOT pgq._valid_channel(c) LIMIT 1;
+    IF FOUND THEN
+        PERFORM pgq._check_channel(bad);
+    END IF;
+    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, 3600);
+    DELETE FROM pgq.waiting AS w
+    WHERE w.expires_at <= seen_at
+       OR (w.listener = watch.listener AND w.channel <> ALL (watch.channels));
+    UPDATE pgq.waiting AS w
+    SET expires_at = seen_at + make_interval(secs => watch.ttl_seconds)
+    WHERE w.listener = watch.listener
+      AND w.channel = ANY (watch.channels)
+      AND w.expires_at < seen_at + make_interval(secs => watch.ttl_seconds / 2.0);
+    INSERT INTO pgq.waiting (channel, listener, expires_at)
+    SELECT DISTINCT c, watch.listener, seen_at + make_interval(secs => watch.ttl_seconds)
+    FROM unnest(watch.channels) AS c
+    ON CONFLICT ON CONSTRAINT waiting_pkey DO NOTHING;
+    RETURN QUERY
+    SELECT DISTINCT c
+    FROM unnest(watch.channels) AS c
+    WHERE EXISTS (SELECT FROM pgq.queue AS q WHERE q.channel = c AND q.visible_at <= seen_at)
+    ORDER BY c;
+END
+$$;
+COMMENT ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) IS 'For the gateway''s long polling: register exactly these channels (0-10000) for listener (1-64 characters, one per
+gateway process) until ttl_seconds (1-3600, default 30) from now, so that enqueues on them NOTIFY pgq_ready with the
+channel as payload; an empty array unregisters. Returns those of the channels that have a ready message now.';
 CREATE TABLE pgq.archive (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -577,6 +671,14 @@ CREATE TABLE pgq.channel_settings (
     CONSTRAINT channel_settings_max_deliveries_range CHECK (((max_deliveries >= 1) AND (max_deliveries <= 1000)))
 );
 COMMENT ON TABLE pgq.channel_settings IS 'Per-channel limits set by pgq.configure(); absent channels use the defaults';
+CREATE TABLE pgq.counter (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    stripe smallint NOT NULL,
+    consumed bigint NOT NULL,
+    CONSTRAINT counter_stripe_range CHECK (((stripe >= 0) AND (stripe <= 63)))
+)
+WITH (fillfactor='50');
+COMMENT ON TABLE pgq.counter IS 'Striped running totals of consumed messages; pgq.stats() sums them per channel';
 CREATE TABLE pgq.dead_letter (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -623,10 +725,18 @@ CREATE TABLE pgq.settings (
     CONSTRAINT settings_retention_not_negative CHECK ((archive_retention >= '00:00:00'::interval))
 );
 COMMENT ON TABLE pgq.settings IS 'Broker-wide settings (one row); archive_retention is used by pgq.maintain()';
+CREATE TABLE pgq.waiting (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    listener text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+COMMENT ON TABLE pgq.waiting IS 'Channels with waiting long-poll consumers, per gateway process (listener); maintained by pgq.watch()';
 ALTER TABLE ONLY pgq.archive
     ADD CONSTRAINT archive_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.channel_settings
     ADD CONSTRAINT channel_settings_pkey PRIMARY KEY (channel);
+ALTER TABLE ONLY pgq.counter
+    ADD CONSTRAINT counter_pkey PRIMARY KEY (channel, stripe);
 ALTER TABLE ONLY pgq.dead_letter
     ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.dedup_key
@@ -635,6 +745,8 @@ ALTER TABLE ONLY pgq.queue
     ADD CONSTRAINT queue_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.settings
     ADD CONSTRAINT settings_pkey PRIMARY KEY (singleton);
+ALTER TABLE ONLY pgq.waiting
+    ADD CONSTRAINT waiting_pkey PRIMARY KEY (channel, listener);
 CREATE INDEX archive_consumed_at ON pgq.archive USING brin (consumed_at);
 CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id);
 CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
@@ -645,9 +757,11 @@ REVOKE ALL ON FUNCTION pgq._check_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._wake(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.channels() FROM PUBLIC;
@@ -679,3 +793,5 @@ REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) TO pgq_gateway;

@@ -1,18 +1,17 @@
 -- Deploy pgqueue:functions/enqueue to pg
--- requires: functions/enqueue@v1.0
--- requires: schema/queue_delivery
+-- requires: functions/enqueue@v1.1
+-- requires: schema/waiting
 --
--- Rework: adds delay_seconds. Replaced, not overloaded: a second pgq.enqueue
--- would make every existing two-argument call ambiguous (42725, PGRST203),
--- while one function with a default keeps those calls working.
+-- Rework: wakes long-polling consumers, if any wait on the channel.
 
 BEGIN;
 
-DROP FUNCTION pgq.enqueue(text, jsonb);
+DROP FUNCTION pgq.enqueue(text, jsonb, integer);
 
 -- Append one message to the end of a channel. One INSERT: the identity gives
 -- the message its place in the FIFO order. A delayed message takes its place
--- now and is skipped by consumers until visible_at.
+-- now and is skipped by consumers until visible_at; it wakes no waiting
+-- consumer either: pgq.watch() finds it once it is due.
 CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -27,6 +26,9 @@ BEGIN
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
+    END IF;
     RETURN new_id;
 END
 $$;

@@ -1,12 +1,18 @@
 -- Deploy pgqueue:functions/enqueue_batch to pg
--- requires: schema/queue
+-- requires: functions/enqueue_batch@v1.1
+-- requires: schema/waiting
+--
+-- Rework: wakes long-polling consumers, if any wait on the channel.
 
 BEGIN;
+
+DROP FUNCTION pgq.enqueue_batch(text, jsonb);
 
 -- Append many messages in one statement, one commit, one round trip; the
 -- ids come back in input order. This is what bulk loaders and the gateway's
 -- POST /messages use. Every element is checked before anything is inserted,
--- so a bad element rejects the whole batch and names its position.
+-- so a bad element rejects the whole batch and names its position. Waiting
+-- consumers are woken once for the lot.
 CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
 RETURNS SETOF bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -47,6 +53,7 @@ BEGIN
         RETURNING queue.id
     )
     SELECT inserted.id FROM inserted ORDER BY inserted.id;
+    PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
 

@@ -30,7 +30,8 @@ SELECT is((SELECT round(oldest_age_seconds)::int FROM pgq.stats() WHERE channel 
 
 SELECT pgq.dequeue('two');
 SELECT results_eq($$SELECT channel FROM pgq.channels()$$, ARRAY['abcd', 'one'], 'an emptied channel disappears from channels');
-SELECT results_eq($$SELECT channel FROM pgq.stats()$$, ARRAY['abcd', 'one'], 'and from stats');
+SELECT results_eq($$SELECT channel, depth, enqueued, consumed FROM pgq.stats() WHERE channel = 'two'$$,
+    $$VALUES ('two'::text, 0::bigint, 1::bigint, 1::bigint)$$, 'stats keeps it, with depth 0 and its totals');
 
 SELECT * FROM finish();
 ROLLBACK;

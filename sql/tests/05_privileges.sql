@@ -1,6 +1,6 @@
 -- Least privilege: the client roles may call the API and nothing else.
 BEGIN;
-SELECT plan(24);
+SELECT plan(28);
 
 SELECT roles_are(ARRAY['pgq_client', 'authenticator', 'pgq_gateway'] || ARRAY(
     SELECT rolname::text FROM pg_roles WHERE rolname NOT IN ('pgq_client', 'authenticator', 'pgq_gateway')));
@@ -43,6 +43,13 @@ SELECT throws_ok($$UPDATE pgq.settings SET archive_retention = '0'$$, '42501', N
 SELECT throws_ok($$SELECT pgq.purge_archive('0')$$, '42501', NULL, 'client cannot purge the archive');
 SELECT throws_ok($$SELECT pgq._check_channel('x')$$, '42501', NULL, 'client cannot call internal helpers');
 SELECT throws_ok($$CREATE TABLE pgq.intruder (id int)$$, '42501', NULL, 'client cannot create objects in pgq');
+SELECT throws_ok($$SELECT pgq.watch('gw', '{}')$$, '42501', NULL, 'client cannot register waiting channels');
+SELECT throws_ok($$UPDATE pgq.counter SET consumed = 0$$, '42501', NULL, 'client cannot touch the counters');
+
+-- The gateway's login keeps the registry of waiting channels, through pgq.watch only.
+SET LOCAL ROLE pgq_gateway;
+SELECT lives_ok($$SELECT pgq.watch('gw', ARRAY['priv'])$$, 'gateway: watch');
+SELECT throws_ok($$DELETE FROM pgq.waiting$$, '42501', NULL, 'gateway cannot write the registry directly');
 
 RESET ROLE;
 SELECT * FROM finish();

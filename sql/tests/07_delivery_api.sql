@@ -50,7 +50,8 @@ SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.lea
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.queued_message'::regclass AND attnum > 0 ORDER BY attnum),
     ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'state'], 'pgq.queued_message (peek) columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.channel_stats'::regclass AND attnum > 0 ORDER BY attnum),
-    ARRAY['channel', 'depth', 'oldest_age_seconds', 'delayed', 'leased', 'dead'], 'pgq.channel_stats columns, new ones last');
+    ARRAY['channel', 'depth', 'oldest_age_seconds', 'delayed', 'leased', 'dead', 'enqueued', 'consumed'],
+    'pgq.channel_stats columns, new ones last');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.dead_message'::regclass AND attnum > 0 ORDER BY attnum),
     ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at'], 'pgq.dead_message columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.enqueued'::regclass AND attnum > 0 ORDER BY attnum),
