@@ -13,6 +13,7 @@ from gateway.backends import Backend, open_backend
 from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit
+from gateway.longpoll import open_watcher
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
 from gateway.openapi import document_400_not_422
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = backend or await open_backend(settings)
         app.state.backend = opened
+        app.state.watcher = open_watcher(settings)
         maintainer = None
         if settings.maintain_interval > 0:
             maintainer = asyncio.create_task(maintain_forever(opened, settings.maintain_interval))
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 maintainer.cancel()
                 with suppress(asyncio.CancelledError):
                     await maintainer
+            await app.state.watcher.close()
             await opened.close()
 
     app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 import orjson
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # PostgREST's JSON encoder) intact. The ranges a value must fall in are the database's to check.
 Integer = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Bigint = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+_Json = TypeVar("_Json", dict[str, Any], list[dict[str, Any]])
 Timestamp = Annotated[
     str,
     Field(
@@ -37,17 +38,45 @@ class NewMessage(BaseModel):
     @field_validator("message")
     @classmethod
     def _encodable(cls, message: dict[str, Any]) -> dict[str, Any]:
-        # The parser takes up to 1024 levels of nesting, the encoder 254.
-        try:
-            orjson.dumps(message)
-        except orjson.JSONEncodeError as exc:
-            raise ValueError(f"cannot be encoded as JSON: {exc}") from None
-        return message
+        return _check_encodable(message)
+
+
+def _check_encodable(value: _Json) -> _Json:
+    # The parser takes up to 1024 levels of nesting, the encoder 254.
+    try:
+        orjson.dumps(value)
+    except orjson.JSONEncodeError as exc:
+        raise ValueError(f"cannot be encoded as JSON: {exc}") from None
+    return value
+
+
+MAX_BATCH = 1000
+
+
+class NewMessages(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"channel": "abcd", "messages": [{"seq": 1}, {"seq": 2}]}]}
+    )
+
+    channel: str
+    messages: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_BATCH, description=f"1-{MAX_BATCH} JSON objects, inserted all or none"
+    )
+
+    @field_validator("messages")
+    @classmethod
+    def _encodable(cls, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return _check_encodable(messages)  # as one document: that is how it is sent on
 
 
 class Inserted(BaseModel):
     status: str = "Message inserted!"
     id: int
+
+
+class InsertedMany(BaseModel):
+    status: str = "Messages inserted!"
+    ids: list[int] = Field(description="in the order the messages were given")
 
 
 class Duplicate(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Annotated, Any, cast
 
 import orjson
@@ -13,13 +14,26 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 
 from gateway.backends import Backend
+from gateway.longpoll import MAX_WAIT, Watcher, poll
 from gateway.metrics import Metrics
-from gateway.models import Channel, Duplicate, Inserted, Integer, LeasedMessage, Message, NewMessage, Status
+from gateway.models import (
+    Channel,
+    Duplicate,
+    Inserted,
+    InsertedMany,
+    Integer,
+    LeasedMessage,
+    Message,
+    NewMessage,
+    NewMessages,
+    Status,
+)
 from gateway.openapi import empty, errors
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 300  # the spec's maximum; larger values are capped, not refused
 MAX_OFFSET = 2**31 - 1  # pgq.peek's skip is an integer
+MAX_COUNT = 100  # pgq.dequeue's and pgq.lease's largest take
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
@@ -59,6 +73,10 @@ def _metrics(request: Request) -> Metrics:
     return cast(Metrics, request.app.state.metrics)
 
 
+def _watcher(request: Request) -> Watcher:
+    return cast(Watcher, request.app.state.watcher)
+
+
 BackendDep = Annotated[Backend, Depends(_backend)]
 
 
@@ -85,26 +103,50 @@ async def post_message(body: NewMessage, backend: BackendDep) -> Any:
     return Inserted(id=enqueued["id"])
 
 
+@router.post("/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 413, 503))
+async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
+    """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none."""
+    ids = await backend.rows("enqueue_batch", {"channel": body.channel, "messages": body.messages})
+    return InsertedMany(ids=ids)
+
+
 @router.get(
     "/queue/{channel}",
-    response_model=Consumed,
-    responses={**empty("The channel has no ready message"), **errors(400, 503)},
+    response_model=Consumed | list[Consumed],
+    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503)},
 )
 async def consume(
     channel: str,
+    request: Request,
     backend: BackendDep,
+    watcher: Annotated[Watcher, Depends(_watcher)],
     visibility: Annotated[
         Integer | None,
         Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
     ] = None,
+    count: Annotated[
+        int | None, Query(ge=1, le=MAX_COUNT, description=f"up to this many (1-{MAX_COUNT}), as an array")
+    ] = None,
+    wait: Annotated[
+        float,
+        Query(ge=0, le=MAX_WAIT, allow_inf_nan=False,
+              description=f"seconds (0-{MAX_WAIT}) to wait for a message when none is ready"),
+    ] = 0,
 ) -> Any:
     """Consume the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
-    (at-least-once): it stays queued, hidden, until acknowledged with its receipt or the lease runs out."""
-    if visibility is None:
-        rows = await backend.rows("dequeue", {"channel": channel})
-    else:
-        rows = await backend.rows("lease", {"channel": channel, "visibility_seconds": visibility})
-    return rows[0] if rows else Response(status_code=204)
+    (at-least-once): it stays queued, hidden, until acknowledged with its receipt or the lease runs out.
+    With `count`, up to that many, as an array. With `wait`, an empty channel is watched for that long,
+    and the answer comes as soon as a message is ready."""
+    args: dict[str, object] = {"channel": channel}
+    function = "dequeue"
+    if visibility is not None:
+        function, args["visibility_seconds"] = "lease", visibility
+    if count is not None:
+        args["take"] = count
+    rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
+    if not rows:
+        return Response(status_code=204)
+    return rows if count is not None else rows[0]
 
 
 @router.get(

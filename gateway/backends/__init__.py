@@ -14,8 +14,9 @@ from gateway.settings import Settings
 
 
 class Backend(Protocol):
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
-        """Call the set-returning pgq.<function> with named arguments."""
+    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
+        """Call the set-returning pgq.<function> with named arguments: a list of row objects,
+        or of bare values for a set of a plain type (pgq.enqueue_batch's ids)."""
 
     async def value(self, function: str, args: Mapping[str, object]) -> Any:
         """Call the scalar pgq.<function> with named arguments."""

@@ -37,11 +37,15 @@ class DirectBackend:
         )
         return cls(pool, upstream_timeout)
 
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
+    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
         # As PostgREST does: json_agg over a subquery, so even a one-column row is an
-        # object, and timestamps carry their UTC offset.
+        # object, and timestamps carry their UTC offset. Except for a set of a plain type
+        # (RETURNS SETOF bigint), whose values PostgREST lists bare: PostgreSQL names that
+        # one column after the function, and no pgq function has an OUT column of its own name.
         sql = f"SELECT coalesce(json_agg(r), '[]') FROM (SELECT * FROM pgq.{function}({_params(args)})) AS r"
         result: list[dict[str, Any]] = await self._fetch(sql, args)
+        if result and result[0].keys() == {function}:
+            return [row[function] for row in result]
         return result
 
     async def value(self, function: str, args: Mapping[str, object]) -> Any:

@@ -28,8 +28,8 @@ class PostgrestBackend:
             transport=transport,
         )
 
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = await self._call(function, args)
+    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
+        result: list[Any] = await self._call(function, args)
         return result
 
     async def value(self, function: str, args: Mapping[str, object]) -> Any:

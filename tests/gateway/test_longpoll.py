@@ -1,0 +1,199 @@
+"""Long polling: GET /queue/{channel}?wait=N answers once a message is ready, or 204 when the wait is over.
+
+Deadlines here are functional and generous (an answer well before the wait runs out); latency is measured
+by performance/longpoll.py, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, BackoffPoll, poll
+from support.localpg import REPO, free_port
+from tests.gateway.test_routes import assert_empty_204, assert_status, post
+
+POOL_SIZE = 4
+
+
+def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = client.get(path, params=params)
+    return response, time.monotonic() - started
+
+
+def test_a_waiting_consumer_gets_a_message_as_soon_as_it_is_posted(client: TestClient, channel: str) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=15)
+        time.sleep(0.5)
+        assert not waiting.done(), "nothing to consume yet: still waiting"
+        new_id = post(client, channel, {"seq": 1})
+        response, elapsed = waiting.result(timeout=30)
+    assert response.status_code == 200 and response.json()["id"] == new_id
+    assert elapsed < 10, "answered on the message, long before the wait ran out"
+
+
+def test_the_wait_runs_out_with_a_204(client: TestClient, channel: str) -> None:
+    response, elapsed = timed_get(client, f"/queue/{channel}", wait=0.5)
+    assert_empty_204(response)
+    assert elapsed >= 0.5
+
+
+def test_a_ready_message_is_answered_without_waiting(client: TestClient, channel: str) -> None:
+    new_id = post(client, channel, {"seq": 1})
+    response, elapsed = timed_get(client, f"/queue/{channel}", wait=20)
+    assert response.json()["id"] == new_id and elapsed < 10
+
+
+def test_wait_combines_with_visibility_and_count(client: TestClient, channel: str) -> None:
+    with ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=15, visibility=60, count=10)
+        time.sleep(0.5)
+        messages = [{"seq": i} for i in range(3)]
+        batch = client.post("/messages", json={"channel": channel, "messages": messages})
+        response, elapsed = waiting.result(timeout=30)
+    assert response.status_code == 200 and elapsed < 10
+    leased = response.json()
+    assert [m["id"] for m in leased] == batch.json()["ids"], "the whole batch, in one answer"
+    assert all(m["deliveries"] == 1 and m["receipt"] for m in leased)
+
+
+def test_a_message_without_a_notification_is_found_by_the_recheck(client: TestClient, channel: str) -> None:
+    # A delayed message wakes nobody when it is enqueued; it must still be served once it is due.
+    delayed = {"channel": channel, "message": {"seq": 1}, "delay": 1}
+    assert client.post("/message", json=delayed).status_code == 201
+    response, elapsed = timed_get(client, f"/queue/{channel}", wait=15)
+    assert response.status_code == 200 and response.json()["message"] == {"seq": 1}
+    assert 0.5 <= elapsed < 10
+
+
+@pytest.mark.parametrize("wait", ["-1", "20.5", "21", "nan", "inf", "soon"])
+def test_wait_out_of_range_is_400(client: TestClient, channel: str, wait: str) -> None:
+    assert_status(client.get(f"/queue/{channel}", params={"wait": wait}), 400, "wait")
+
+
+def test_a_bad_channel_is_400_at_once(client: TestClient) -> None:
+    response, elapsed = timed_get(client, "/queue/-bad", wait=10)
+    assert_status(response, 400, "channel must be")
+    assert elapsed < 5
+
+
+def test_the_postgrest_backend_polls_backing_off_to_once_a_second() -> None:
+    calls: list[float] = []
+
+    async def attempt() -> list[dict[str, Any]]:
+        calls.append(time.monotonic())
+        return [{"id": 1}] if len(calls) == 8 else []
+
+    async def connected() -> bool:
+        return False
+
+    rows = asyncio.run(poll(BackoffPoll(), "c", attempt, 10, connected))
+    assert rows == [{"id": 1}] and len(calls) == 8
+    gaps = [later - earlier for earlier, later in itertools.pairwise(calls)]
+    expected = [min(FIRST_BACKOFF * 2**i, MAX_BACKOFF) for i in range(len(gaps))]  # 0.05 0.1 ... 1 1
+    assert all(want <= gap < want + 0.5 for gap, want in zip(gaps, expected, strict=True)), gaps
+
+
+# ---------------------------------------------------------------- over a real socket, direct backend
+
+
+@pytest.fixture
+def served(gateway_dsn: str) -> Iterator[str]:
+    """The gateway under uvicorn, one worker, a small pool."""
+    port = free_port()
+    env = {**os.environ, "PGQ_DATABASE_URL": gateway_dsn, "PGQ_POOL_SIZE": str(POOL_SIZE),
+           "PGQ_MAINTAIN_INTERVAL": "0", "PGQ_METRICS_CACHE_SECONDS": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def gateway_connections(admin: psycopg.Connection[Any]) -> int:
+    row = admin.execute("SELECT count(*) FROM pg_stat_activity "
+                        "WHERE usename = 'pgq_gateway' AND datname = current_database()").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def wait_all(url: str, paths: list[str], wait: float) -> list[httpx.Response]:
+    limits = httpx.Limits(max_connections=len(paths))
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=wait + 30) as http:
+        return await asyncio.gather(*(http.get(path, params={"wait": wait}) for path in paths))
+
+
+def test_many_waiters_get_distinct_messages_or_204(served: str) -> None:
+    async def scenario() -> list[httpx.Response]:
+        waiters = asyncio.ensure_future(wait_all(served, ["/queue/many"] * 20, wait=6))
+        await asyncio.sleep(1)
+        async with httpx.AsyncClient(base_url=served) as http:
+            messages = [{"seq": i} for i in range(10)]
+            batch = await http.post("/messages", json={"channel": "many", "messages": messages})
+            assert batch.status_code == 201
+        return await waiters
+
+    responses = asyncio.run(scenario())
+    served_ids = [r.json()["id"] for r in responses if r.status_code == 200]
+    assert sorted(served_ids) == sorted(set(served_ids)), "no message twice"
+    assert len(served_ids) == 10, "every message served while they waited"
+    assert sum(r.status_code == 204 for r in responses) == 10
+
+
+def test_idle_waiters_hold_no_connections(served: str, admin: psycopg.Connection[Any]) -> None:
+    async def scenario() -> tuple[list[httpx.Response], int]:
+        paths = [f"/queue/idle{i % 20}" for i in range(200)]
+        waiters = asyncio.ensure_future(wait_all(served, paths, wait=4))
+        await asyncio.sleep(2.5)  # all of them past their first try, and waiting
+        return await waiters, gateway_connections(admin)
+
+    responses, connections = asyncio.run(scenario())
+    assert all(r.status_code == 204 for r in responses)
+    assert 1 <= connections <= POOL_SIZE + 1, "the pool and the one LISTEN connection, not one per waiter"
+
+
+def test_a_client_that_disconnects_mid_wait_consumes_nothing(served: str) -> None:
+    async def scenario() -> None:
+        async with httpx.AsyncClient(base_url=served, timeout=30) as http:
+            gone = asyncio.ensure_future(http.get("/queue/gone", params={"wait": 15}))
+            await asyncio.sleep(1)
+            gone.cancel()  # closes its connection
+            await asyncio.gather(gone, return_exceptions=True)
+            await asyncio.sleep(0.5)
+            sent = await http.post("/message", json={"channel": "gone", "message": {"seq": 1}})
+            assert sent.status_code == 201
+            await asyncio.sleep(2.5)  # the notification, and a re-check, have come and gone
+            left = await http.get("/messages", params={"channel": "gone"})
+            assert left.status_code == 200 and [m["message"] for m in left.json()] == [{"seq": 1}]
+            taken = await http.get("/queue/gone", params={"wait": 5})
+            assert taken.status_code == 200 and taken.json()["message"] == {"seq": 1}
+
+    asyncio.run(scenario())
