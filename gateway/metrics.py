@@ -1,11 +1,11 @@
-"""/metrics: HTTP metrics from prometheus-fastapi-instrumentator, plus queue gauges from pgq.stats()."""
+"""/metrics: HTTP metrics from prometheus-fastapi-instrumentator, plus the broker's own from pgq.stats()."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,7 +17,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_fastapi_instrumentator import Instrumentator
 
@@ -31,9 +31,27 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 OTHER = "_other"  # never a channel name: channels start with a letter or digit
 
 
+# pgq.stats() columns as metrics: name, help, column, and how the channels past the top N combine.
+Family = tuple[str, str, str, Callable[[list[float]], float]]
+GAUGES: tuple[Family, ...] = (
+    ("pgqueue_queue_depth", "Messages waiting, by channel", "depth", sum),
+    ("pgqueue_oldest_message_age_seconds", "Age of the oldest waiting message, by channel",
+     "oldest_age_seconds", max),
+    ("pgqueue_leased_messages", "Messages leased and not yet acknowledged, by channel", "leased", sum),
+    ("pgqueue_dead_letters", "Messages in the dead letters, by channel", "dead", sum),
+)
+# Counted by the database, so psql's traffic counts too, and a gateway restart resets nothing.
+COUNTERS: tuple[Family, ...] = (
+    ("pgqueue_messages_enqueued", "Messages enqueued, by channel", "enqueued", sum),
+    ("pgqueue_messages_consumed", "Messages consumed (popped or acknowledged), by channel", "consumed", sum),
+)
+
+
 class QueueStats(Collector):
     """The last pgq.stats() answer, read at most once per cache period however many scrapes
-    come, and folded to the deepest channels so the label set stays bounded."""
+    come, and folded to the top channels so the label set stays bounded: the deepest for the
+    gauges, the busiest so far for the counters. A ranking by a running total rarely changes,
+    and a counter series that moves in or out of "_other" looks like a reset to Prometheus."""
 
     def __init__(self, top: int, cache_seconds: float) -> None:
         self._top = top
@@ -53,23 +71,22 @@ class QueueStats(Collector):
             self._fetched = time.monotonic()
 
     def collect(self) -> Iterator[Metric]:
-        depth = GaugeMetricFamily("pgqueue_queue_depth", "Messages waiting, by channel", labels=["channel"])
-        age = GaugeMetricFamily(
-            "pgqueue_oldest_message_age_seconds", "Age of the oldest waiting message, by channel",
-            labels=["channel"],
-        )
-        ranked = sorted(self._rows, key=lambda row: (-row["depth"], row["channel"]))
-        for row in ranked[: self._top]:
-            depth.add_metric([row["channel"]], row["depth"])
-            if row["oldest_age_seconds"] is not None:  # None: a channel with dead letters only
-                age.add_metric([row["channel"]], row["oldest_age_seconds"])
-        if rest := ranked[self._top :]:
-            depth.add_metric([OTHER], sum(row["depth"] for row in rest))
-            ages = [row["oldest_age_seconds"] for row in rest if row["oldest_age_seconds"] is not None]
-            if ages:
-                age.add_metric([OTHER], max(ages))
-        yield depth
-        yield age
+        yield from self._folded(GAUGES, "depth", GaugeMetricFamily)
+        yield from self._folded(COUNTERS, "enqueued", CounterMetricFamily)
+
+    def _folded(
+        self, families: tuple[Family, ...], rank_by: str, kind: type[GaugeMetricFamily | CounterMetricFamily]
+    ) -> Iterator[Metric]:
+        ranked = sorted(self._rows, key=lambda row: (-row[rank_by], row["channel"]))
+        shown, rest = ranked[: self._top], ranked[self._top :]
+        for name, doc, column, combine in families:
+            family = kind(name, doc, labels=["channel"])
+            for row in shown:
+                if row[column] is not None:  # an age is None for a channel with no queued message
+                    family.add_metric([row["channel"]], row[column])
+            if folded := [row[column] for row in rest if row[column] is not None]:
+                family.add_metric([OTHER], combine(folded))
+            yield family
 
 
 class Metrics:

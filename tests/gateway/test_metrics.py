@@ -65,7 +65,7 @@ def test_queue_gauges(direct: TestClient) -> None:
     assert set(ages) == {"deep", "shallow"} and all(0 <= age < 60 for age in ages.values())
 
     direct.get("/queue/shallow")
-    assert gauge(samples(direct), "pgqueue_queue_depth") == {"deep": 3}
+    assert gauge(samples(direct), "pgqueue_queue_depth") == {"deep": 3, "shallow": 0}, "emptied, still listed"
 
 
 def test_channels_past_the_top_n_fold_into_other(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
@@ -102,3 +102,44 @@ def test_metrics_is_not_in_the_api_description(client: TestClient) -> None:
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
 
 
+
+
+def test_broker_metrics_after_known_traffic(direct: TestClient, admin: psycopg.Connection[Any]) -> None:
+    batch = {"channel": "m", "messages": [{"seq": i} for i in range(5)]}
+    assert direct.post("/messages", json=batch).status_code == 201
+    post(direct, "m", {"seq": 5})
+    admin.execute("""SELECT pgq.enqueue('m', '{"seq": 6}')""")  # a DBA's enqueue counts too
+    assert len(direct.get("/queue/m?count=2").json()) == 2
+    leased = direct.get("/queue/m?visibility=60&count=2").json()
+    ack = direct.post("/queue/m/ack", json={"id": leased[0]["id"], "receipt": leased[0]["receipt"]})
+    assert ack.status_code == 200
+    admin.execute("SELECT pgq.configure('d', max_deliveries => 1)")
+    admin.execute("""SELECT pgq.enqueue('d', '{}')""")
+    admin.execute("SELECT pgq.lease('d')")
+    admin.execute("UPDATE pgq.queue SET visible_at = now() WHERE channel = 'd'")
+    admin.execute("SELECT pgq.lease('d')")  # the second delivery of a max_deliveries 1 message: dead
+
+    scraped = samples(direct)
+    assert gauge(scraped, "pgqueue_queue_depth") == {"m": 3, "d": 0}
+    assert gauge(scraped, "pgqueue_leased_messages") == {"m": 1, "d": 0}
+    assert gauge(scraped, "pgqueue_dead_letters") == {"m": 0, "d": 1}
+    assert gauge(scraped, "pgqueue_messages_enqueued_total") == {"m": 7, "d": 1}
+    assert gauge(scraped, "pgqueue_messages_consumed_total") == {"m": 3, "d": 0}
+    families = {f.name: f.type for f in text_string_to_metric_families(direct.get("/metrics").text)}
+    assert families["pgqueue_messages_enqueued"] == families["pgqueue_messages_consumed"] == "counter"
+    assert families["pgqueue_leased_messages"] == families["pgqueue_dead_letters"] == "gauge"
+
+
+def test_counters_fold_the_least_busy_channels_into_other(
+    gateway_dsn: str, admin: psycopg.Connection[Any]
+) -> None:
+    admin.execute("""
+        SELECT pgq.enqueue_batch(c, jsonb_agg(jsonb_build_object('seq', i)))
+        FROM (VALUES ('a', 1), ('b', 5), ('c', 2)) AS v(c, n), generate_series(1, n) AS i
+        GROUP BY c""")
+    admin.execute("SELECT pgq.dequeue('b', 5)")  # the busiest so far, though empty now
+    with serve(Settings(database_url=gateway_dsn, **{**QUIET, "metrics_top_channels": 1})) as client:
+        scraped = samples(client)
+    assert gauge(scraped, "pgqueue_messages_enqueued_total") == {"b": 5, "_other": 3}
+    assert gauge(scraped, "pgqueue_messages_consumed_total") == {"b": 5, "_other": 0}
+    assert gauge(scraped, "pgqueue_queue_depth") == {"c": 2, "_other": 1}, "gauges still rank by depth"
