@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -37,7 +38,9 @@ class Soak:
     seconds: float
     rate: float
     statuses: Counter[str] = field(default_factory=Counter)
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[tuple[float, float]] = field(default_factory=list)  # (second sent, seconds taken)
+    failures: list[float] = field(default_factory=list)  # second sent
+    load_average: tuple[float, float] = (0.0, 0.0)  # 1-minute, at the start and at the end
     rss_mb: list[tuple[float, float]] = field(default_factory=list)  # (second, MB)
     acknowledged: list[int] = field(default_factory=list)
     delivered: list[int] = field(default_factory=list)
@@ -58,9 +61,19 @@ class Soak:
         after = [mb for second, mb in self.rss_mb if second >= warm]
         return after[-1] - after[0] if len(after) > 1 else 0.0
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
+    def percentile(self, share: float, since: float = 0, until: float = float("inf")) -> float:
+        ordered = sorted(took for sent, took in self.latencies if since <= sent < until)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
+
+    def bad_windows(self, width: float = 10) -> list[str]:
+        """The stretches with failures or a slow p99, to tell a stall from a steady fault."""
+        found = []
+        for start in range(0, int(self.seconds), int(width)):
+            failed = sum(1 for sent in self.failures if start <= sent < start + width)
+            p99 = self.percentile(0.99, start, start + width)
+            if failed or p99 > 1000:
+                found.append(f"{start}-{start + width:g}s: {failed} failed, p99 {p99:.0f} ms")
+        return found
 
     def summary(self) -> dict[str, object]:
         first, last = (self.rss_mb[0][1], self.rss_mb[-1][1]) if self.rss_mb else (0.0, 0.0)
@@ -74,6 +87,8 @@ class Soak:
             "rss_start_mb": round(first, 1), "rss_end_mb": round(last, 1),
             "rss_max_mb": round(max((mb for _, mb in self.rss_mb), default=0.0), 1),
             "rss_growth_after_warmup_mb": round(self.rss_growth_mb(), 1),
+            "load_average_start_end": self.load_average,
+            "bad_windows": self.bad_windows(),
         }
 
 
@@ -101,9 +116,10 @@ async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
     in_flight: set[asyncio.Task[None]] = set()
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+        started = time.monotonic()
 
         async def one(index: int) -> None:
-            started = time.monotonic()
+            sent = time.monotonic()
             try:
                 if index % 2:
                     answer = await client.post("/message", json={"channel": "soak", "message": {"n": index}})
@@ -111,15 +127,17 @@ async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
                     answer = await client.get("/queue/soak")
             except httpx.HTTPError as exc:
                 result.statuses[type(exc).__name__] += 1
+                result.failures.append(sent - started)
                 return
-            result.latencies.append(time.monotonic() - started)
+            result.latencies.append((sent - started, time.monotonic() - sent))
             result.statuses[str(answer.status_code)] += 1
+            if answer.status_code >= 300:
+                result.failures.append(sent - started)
             if answer.status_code == 201:
                 result.acknowledged.append(answer.json()["id"])
             elif answer.status_code == 200:
                 result.delivered.append(answer.json()["id"])
 
-        started = time.monotonic()
         next_sample = 0.0
         index = 0
         while (elapsed := time.monotonic() - started) < result.seconds:
@@ -130,6 +148,7 @@ async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
             while index < due:
                 if len(in_flight) >= MAX_IN_FLIGHT:
                     result.statuses["client backlog"] += 1
+                    result.failures.append(elapsed)
                 else:
                     task = asyncio.create_task(one(index))
                     in_flight.add(task)
@@ -142,6 +161,7 @@ async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
 
 def soak(seconds: float, rate: float, sample_every: float = 5.0) -> Soak:
     result = Soak(seconds, rate)
+    load_at_start = os.getloadavg()[0]
     cluster = scratch_cluster("soak")
     cluster.start()
     try:
@@ -149,6 +169,7 @@ def soak(seconds: float, rate: float, sample_every: float = 5.0) -> Soak:
         sqitch("deploy", admin_url, quiet=True)
         with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url)) as gateway:
             asyncio.run(load(gateway.url, gateway.pid, result, sample_every))
+        result.load_average = (load_at_start, os.getloadavg()[0])
         with psycopg.connect(admin_url) as conn:
             stored = Counter(row[0] for row in conn.execute(
                 "SELECT id FROM pgq.queue UNION ALL SELECT id FROM pgq.archive"))
