@@ -300,14 +300,20 @@ CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer D
 DECLARE
     new_id bigint;
 BEGIN
-    PERFORM pgq._check_channel(enqueue.channel);
-    PERFORM pgq._check_message(enqueue.message);
-    PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, 604800);
+    IF channel IS NULL OR NOT pgq._valid_channel(channel) THEN
+        PERFORM pgq._check_channel(channel);
+    END IF;
+    IF message IS NULL OR jsonb_typeof(message) <> 'object' THEN
+        PERFORM pgq._check_message(message);
+    END IF;
+    IF delay_seconds IS DISTINCT FROM 0 THEN
+        PERFORM pgq._check_range('delay_seconds', delay_seconds, 0, 604800);
+    END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
-    IF enqueue.delay_seconds = 0 THEN
-        PERFORM pgq._wake(enqueue.channel);
+    IF delay_seconds = 0 THEN
+        PERFORM pgq._wake(channel);
     END IF;
     RETURN new_id;
 END

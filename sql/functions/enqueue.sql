@@ -12,6 +12,9 @@ DROP FUNCTION pgq.enqueue(text, jsonb, integer);
 -- the message its place in the FIFO order. A delayed message takes its place
 -- now and is skipped by consumers until visible_at; it wakes no waiting
 -- consumer either: pgq.watch() finds it once it is due.
+--
+-- This is the hottest function: each check is a plain expression, cheap in
+-- PL/pgSQL, and the helper that names the error runs only when a check fails.
 CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -20,14 +23,20 @@ AS $$
 DECLARE
     new_id bigint;
 BEGIN
-    PERFORM pgq._check_channel(enqueue.channel);
-    PERFORM pgq._check_message(enqueue.message);
-    PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, 604800);
+    IF channel IS NULL OR NOT pgq._valid_channel(channel) THEN
+        PERFORM pgq._check_channel(channel);
+    END IF;
+    IF message IS NULL OR jsonb_typeof(message) <> 'object' THEN
+        PERFORM pgq._check_message(message);
+    END IF;
+    IF delay_seconds IS DISTINCT FROM 0 THEN
+        PERFORM pgq._check_range('delay_seconds', delay_seconds, 0, 604800);
+    END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
-    IF enqueue.delay_seconds = 0 THEN
-        PERFORM pgq._wake(enqueue.channel);
+    IF delay_seconds = 0 THEN
+        PERFORM pgq._wake(channel);
     END IF;
     RETURN new_id;
 END
