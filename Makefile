@@ -7,10 +7,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
+.PHONY: help bootstrap db stop clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 bootstrap: ## Install the system packages (as root) and the Python virtualenv
 	@support/bootstrap.sh
@@ -21,7 +21,10 @@ db: bootstrap ## Start the local PostgreSQL cluster, deploy pgq; prints the URL 
 stop: ## Stop the local PostgreSQL cluster
 	@$(PY) -m support.localpg stop
 
-run: db ## Serve the gateway on http://$(HOST):$(PORT) (direct PostgreSQL backend)
+clean: ## Stop the local PostgreSQL cluster and delete its data
+	@$(PY) -m support.localpg clean
+
+run: db ## Serve the gateway on http://127.0.0.1:8000 (HOST= and PORT= override), straight over PostgreSQL
 	PGQ_DATABASE_URL="$$($(PY) -m support.localpg url)" \
 	  $(VENV)/bin/uvicorn --factory gateway.app:create_app --host $(HOST) --port $(PORT)
 

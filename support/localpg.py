@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEV_PORT = 54329
+DEV_PORT = int(os.environ.get("PGQ_DEV_PORT", "54329"))
 SERVER_USER = "postgres"
 SUPERUSER_PASSWORD = os.environ.get("PGQ_SUPERUSER_PASSWORD", "postgres")
 
@@ -185,9 +185,11 @@ def sqitch(action: str, url: str, *options: str, quiet: bool = False) -> None:
         sys.exit(f"localpg: sqitch {action} failed (see above)")
 
 
-def psql(url: str, sql: str) -> str:
+def psql(url: str, sql: str, **variables: str) -> str:
+    """Run SQL; psql variables (`:'name'` in the SQL) arrive quoted by psql itself."""
+    options = [f"--variable={name}={value}" for name, value in variables.items()]
     result = subprocess.run(
-        ["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True
+        ["psql", url, "-XAtq", "-v", "ON_ERROR_STOP=1", *options], input=sql, capture_output=True, text=True
     )
     if result.returncode != 0:
         raise RuntimeError(f"psql failed: {result.stderr.strip()}")
@@ -207,29 +209,41 @@ def gateway_url(admin_url: str) -> str:
     return f"postgresql://pgq_gateway:{role_passwords()['gateway_password']}@{rest}"
 
 
+def sync_passwords(admin_url: str) -> None:
+    """The roles change runs once; later `make db` runs still apply changed passwords."""
+    psql(admin_url, "ALTER ROLE authenticator PASSWORD :'authenticator_password';"
+                    "ALTER ROLE pgq_gateway PASSWORD :'gateway_password';", **role_passwords())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["db", "stop", "status", "url"])
+    parser.add_argument("action", choices=["db", "stop", "status", "url", "clean"])
     args = parser.parse_args()
-    existing = os.environ.get("PGQ_DATABASE_URL")
+    gateway_login = os.environ.get("PGQ_DATABASE_URL")  # what the gateway connects with, when set
+    existing_admin = os.environ.get("PGQ_ADMIN_URL")  # an existing server to deploy through
     cluster = dev_cluster()
     if args.action == "db":
-        if existing:
-            sqitch("deploy", existing, "--verify")
-            print(existing)
-            return
-        cluster.start()
-        admin = create_database(cluster, "pgqueue")
+        if existing_admin or gateway_login:
+            admin = existing_admin or str(gateway_login)
+        else:
+            cluster.start()
+            admin = create_database(cluster, "pgqueue")
         sqitch("deploy", admin, "--verify")
-        print(f"admin (superuser): psql {admin}")
-        print(gateway_url(admin))
+        if admin != gateway_login:
+            sync_passwords(admin)
+            print(f"admin: psql {admin}")
+        print(gateway_login or gateway_url(admin))
     elif args.action == "stop":
         cluster.stop()
         print("stopped")
+    elif args.action == "clean":
+        cluster.remove()
+        (REPO / ".pgdata").unlink(missing_ok=True)
+        print(f"removed the local cluster's data ({cluster.data})")
     elif args.action == "status":
         print("running" if cluster.running() else "stopped")
     else:
-        print(existing or gateway_url(cluster.url_for("pgqueue")))
+        print(gateway_login or gateway_url(existing_admin or cluster.url_for("pgqueue")))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
@@ -36,3 +37,13 @@ def test_workflow_runs_make_test_and_the_compose_stack_checks() -> None:
     steps = jobs["compose"]["steps"]
     gateway_tests = next(step for step in steps if "pytest tests/gateway" in step.get("run", ""))
     assert gateway_tests["env"]["PGQ_TEST_POSTGREST_URL"] == "http://127.0.0.1:3001"
+
+
+def test_workflow_variables_are_not_stuck_in_single_quotes() -> None:
+    """The runner's shell expands `$NAME` only outside single quotes."""
+    jobs: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    for name, job in jobs.items():
+        for variable in job.get("env", {}):
+            for step in job["steps"]:
+                quoted = re.search(rf"'[^'\n]*\$\{{?{variable}\b[^'\n]*'", step.get("run", ""))
+                assert quoted is None, f"{name}: ${variable} is never expanded in {quoted.group(0)}"
