@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from gateway.auth import BearerToken, document_bearer
 from gateway.backends import Backend, open_backend
+from gateway.coalesce import EnqueueCoalescer
 from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = backend or await open_backend(settings)
         app.state.backend = opened
+        app.state.enqueuer = EnqueueCoalescer(opened)
         app.state.watcher = open_watcher(settings)
         maintainer = None
         if settings.maintain_interval > 0:
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
                 with suppress(asyncio.CancelledError):
                     await maintainer
             await app.state.watcher.close()
+            await app.state.enqueuer.close()
             await opened.close()
 
     app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 
 from gateway.backends import Backend
+from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import MAX_WAIT, Watcher, poll
 from gateway.metrics import Metrics
 from gateway.models import (
@@ -65,16 +66,22 @@ class StrictJsonRoute(APIRoute):
 router = APIRouter(route_class=StrictJsonRoute)
 
 
-def _backend(request: Request) -> Backend:
+# Async, though they never wait: FastAPI runs a plain `def` dependency in its thread pool,
+# two thread hops per request for a dictionary lookup.
+async def _backend(request: Request) -> Backend:
     return cast(Backend, request.app.state.backend)
 
 
-def _metrics(request: Request) -> Metrics:
+async def _metrics(request: Request) -> Metrics:
     return cast(Metrics, request.app.state.metrics)
 
 
-def _watcher(request: Request) -> Watcher:
+async def _watcher(request: Request) -> Watcher:
     return cast(Watcher, request.app.state.watcher)
+
+
+async def _enqueuer(request: Request) -> EnqueueCoalescer:
+    return cast(EnqueueCoalescer, request.app.state.enqueuer)
 
 
 BackendDep = Annotated[Backend, Depends(_backend)]
@@ -89,9 +96,13 @@ BackendDep = Annotated[Backend, Depends(_backend)]
         **errors(400, 413, 503),
     },
 )
-async def post_message(body: NewMessage, backend: BackendDep) -> Any:
+async def post_message(
+    body: NewMessage, backend: BackendDep, enqueuer: Annotated[EnqueueCoalescer, Depends(_enqueuer)]
+) -> Any:
     """Append a message to the end of a channel: after `delay` seconds if given, and at most once per
     `dedup_key` within the channel's dedup window if given."""
+    if body.delay is None and body.dedup_key is None:
+        return Inserted(id=await enqueuer.enqueue(body.channel, body.message))
     args: dict[str, object] = {"channel": body.channel, "message": body.message}
     if body.delay is not None:
         args["delay_seconds"] = body.delay

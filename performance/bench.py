@@ -2,6 +2,7 @@
 
     python -m performance.bench            # the full run, about 15 minutes
     python -m performance.bench --quick    # the same scenarios, scaled down to a couple of minutes
+    python -m performance.bench --only http  # just the gateway under k6, a few minutes
 
 Everything runs on a throwaway cluster of its own, never the dev cluster. Every
 pgq scenario is paired with a baseline measured in the same run on identical
@@ -494,6 +495,7 @@ def main(argv: list[str] | None = None) -> None:
     cli = argparse.ArgumentParser(prog="performance.bench", description=__doc__.splitlines()[0])
     cli.add_argument("--quick", action="store_true", help="the same scenarios, scaled down")
     cli.add_argument("--keep", action="store_true", help="leave the bench cluster running afterwards")
+    cli.add_argument("--only", choices=["http"], help="run only this part: the gateway under k6")
     args = cli.parse_args(argv)
     profile = QUICK if args.quick else FULL
     began, started = datetime.now(UTC), time.monotonic()
@@ -513,9 +515,12 @@ def main(argv: list[str] | None = None) -> None:
         psql(url, (SQL / "setup.sql").read_text())
         with tempfile.TemporaryDirectory(prefix="pgq-bench-") as workdir:
             bench = Bench(profile, url, Path(workdir), log)
-            rows = [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue()]
-            sustained, intervals = bench.sustained()
-            rows += [sustained, bench.load_py()]
+            rows: list[Row] = []
+            intervals: list[dict[str, float]] = []
+            if args.only != "http":
+                rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue()]
+                sustained, intervals = bench.sustained()
+                rows += [sustained, bench.load_py()]
             http_rows, http = bench.http()
             rows += http_rows
             info = machine(url)
@@ -526,11 +531,10 @@ def main(argv: list[str] | None = None) -> None:
                       "sustained": intervals, "http": http}
     finally:
         if not args.keep:
-            cluster.remove()
-            cluster.data.parent.rmdir()
+            cluster.remove()  # and its folder
     RESULTS.mkdir(exist_ok=True)
     stamp = began.strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS / f"{stamp}{'-quick' if args.quick else ''}.json"
+    path = RESULTS / f"{stamp}{'-quick' if args.quick else ''}{f'-{args.only}' if args.only else ''}.json"
     path.write_text(json.dumps(report, indent=1) + "\n")
     print(f"\n{profile.name} bench, {report['seconds']} s; {info['nproc']} cores of {info['cpu']}, "
           f"PostgreSQL {info['postgresql']}, k6 {info['k6']}\n")

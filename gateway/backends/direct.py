@@ -21,6 +21,13 @@ async def _json_codecs(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """The pool's reset, beyond the rollback asyncpg always does: nothing. The default runs
+    `RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()`, a second round trip per
+    request, yet a pooled session runs single pgq calls that leave none of that behind
+    (function-level SET clauses end with the call; LISTEN is on a connection of its own)."""
+
+
 class DirectBackend:
     def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
         self._pool = pool
@@ -33,7 +40,7 @@ class DirectBackend:
         # answers 503) while the database is down, and connects once it is up.
         pool = await asyncpg.create_pool(
             dsn, min_size=0, max_size=pool_size, timeout=upstream_timeout, init=_json_codecs,
-            max_inactive_connection_lifetime=60,
+            reset=_keep_session, max_inactive_connection_lifetime=60,
         )
         return cls(pool, upstream_timeout)
 

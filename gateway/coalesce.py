@@ -1,0 +1,117 @@
+"""Group commit for `POST /message`: concurrent enqueues on a channel share one call.
+
+While a call for a channel is in flight, the messages that arrive for it wait,
+and go together, in arrival order, as one `pgq.enqueue_batch` when it returns:
+one statement, one transaction, one commit for all of them, over either
+backend. A message alone goes as a plain `pgq.enqueue`, so an idle gateway
+adds no wait and sends what it always did. Every request is answered after
+its message's commit. Only plain messages are coalesced: a `delay` or a
+`dedup_key` takes its own call.
+
+Failures stay per request, as without coalescing. A batch refused as bad
+input (400) is all or nothing in SQL, so none of it was stored: its messages
+are sent again one by one, and only the bad one is refused. Any other
+failure (503: the database is unreachable, overloaded or too slow) is every
+message's answer. Dequeues are never coalesced: a batch popped for several
+requests would be lost whole if the gateway died before answering them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from gateway.backends import Backend
+from gateway.errors import GatewayError
+
+MAX_COALESCED = 100  # messages per call; the rest wait for the next one
+
+
+@dataclass(slots=True)
+class _Pending:
+    message: dict[str, Any]
+    answer: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class EnqueueCoalescer:
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+        self._queued: dict[str, list[_Pending]] = {}  # a channel is here while a call for it runs
+        self._senders: set[asyncio.Task[None]] = set()
+
+    async def enqueue(self, channel: str, message: dict[str, Any]) -> int:
+        """pgq.enqueue(channel, message)'s id, once committed."""
+        pending = _Pending(message)
+        queued = self._queued.get(channel)
+        if queued is None:
+            self._queued[channel] = [pending]
+            sender = asyncio.create_task(self._send(channel))
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
+        else:
+            queued.append(pending)
+        # A request cancelled before its message is sent cancels the message too, as
+        # it would without coalescing; once sent, the message is stored all the same.
+        return await pending.answer
+
+    async def _send(self, channel: str) -> None:
+        queued = self._queued[channel]
+        batch: list[_Pending] = []
+        try:
+            while queued:
+                batch = [pending for pending in queued[:MAX_COALESCED] if not pending.answer.done()]
+                del queued[:MAX_COALESCED]
+                try:
+                    await self._call(channel, batch)
+                except Exception as error:  # unexpected: a 500 for each, as without coalescing
+                    for pending in batch:
+                        _answer(pending, error=error)
+        finally:
+            del self._queued[channel]
+            for pending in batch + queued:  # only when cancelled, at shutdown
+                _answer(pending, error=GatewayError(503, "upstream unavailable: the gateway is stopping"))
+
+    async def _call(self, channel: str, batch: list[_Pending]) -> None:
+        if len(batch) <= 1:
+            for pending in batch:
+                await self._one(channel, pending)
+            return
+        try:
+            ids = await self._backend.rows(
+                "enqueue_batch", {"channel": channel, "messages": [pending.message for pending in batch]}
+            )
+        except GatewayError as error:
+            if error.status != 400:
+                for pending in batch:
+                    _answer(pending, error=error)
+                return
+            for pending in batch:  # the batch was refused whole and nothing stored: find the bad ones
+                await self._one(channel, pending)
+            return
+        for pending, id_ in zip(batch, ids, strict=True):
+            _answer(pending, id_)
+
+    async def _one(self, channel: str, pending: _Pending) -> None:
+        if pending.answer.done():
+            return
+        try:
+            id_ = await self._backend.value("enqueue", {"channel": channel, "message": pending.message})
+        except GatewayError as error:
+            _answer(pending, error=error)
+        else:
+            _answer(pending, id_)
+
+    async def close(self) -> None:
+        for sender in list(self._senders):
+            sender.cancel()
+        await asyncio.gather(*self._senders, return_exceptions=True)
+
+
+def _answer(pending: _Pending, id_: int = 0, error: Exception | None = None) -> None:
+    if pending.answer.done():  # answered already, or its request was cancelled
+        return
+    if error is None:
+        pending.answer.set_result(id_)
+    else:
+        pending.answer.set_exception(error)
