@@ -3,10 +3,6 @@ sharing their metrics through PROMETHEUS_MULTIPROC_DIR."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,36 +10,16 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from support.localpg import REPO, free_port
+from tests.serving import running_gateway
 
 
 @pytest.fixture
 def served(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
     multiproc = tmp_path / "prometheus"
     multiproc.mkdir()
-    env = {**os.environ, "PGQ_DATABASE_URL": gateway_dsn, "PGQ_MAX_BODY_BYTES": "1000",
-           "PGQ_METRICS_CACHE_SECONDS": "0", "PROMETHEUS_MULTIPROC_DIR": str(multiproc)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running_gateway("--workers", "2", PGQ_DATABASE_URL=gateway_dsn, PGQ_MAX_BODY_BYTES="1000",
+                         PGQ_METRICS_CACHE_SECONDS="0", PROMETHEUS_MULTIPROC_DIR=str(multiproc)) as gateway:
+        yield gateway.url
 
 
 def test_served_over_http(served: str) -> None:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, BackoffPoll, poll
-from support.localpg import REPO, free_port
 from tests.gateway.test_routes import assert_empty_204, assert_status, post
+from tests.serving import running_gateway
 
 POOL_SIZE = 4
 
@@ -113,29 +110,9 @@ def test_the_postgrest_backend_polls_backing_off_to_once_a_second() -> None:
 @pytest.fixture
 def served(gateway_dsn: str) -> Iterator[str]:
     """The gateway under uvicorn, one worker, a small pool."""
-    port = free_port()
-    env = {**os.environ, "PGQ_DATABASE_URL": gateway_dsn, "PGQ_POOL_SIZE": str(POOL_SIZE),
-           "PGQ_MAINTAIN_INTERVAL": "0", "PGQ_METRICS_CACHE_SECONDS": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_POOL_SIZE=str(POOL_SIZE),
+                         PGQ_MAINTAIN_INTERVAL="0", PGQ_METRICS_CACHE_SECONDS="0") as gateway:
+        yield gateway.url
 
 
 def gateway_connections(admin: psycopg.Connection[Any]) -> int:

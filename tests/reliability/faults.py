@@ -5,17 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import psycopg
 
-from support.localpg import REPO, Cluster, free_port
+from support.localpg import Cluster
 
 
 def children_of(pid: int) -> list[int]:
@@ -73,37 +68,3 @@ def crash(cluster: Cluster, kind: str) -> None:
     else:
         raise ValueError(kind)
     wait_accepting(cluster)
-
-
-@dataclass(frozen=True)
-class Gateway:
-    url: str
-    pid: int
-
-
-@contextlib.contextmanager
-def running_gateway(**env: str) -> Iterator[Gateway]:
-    """Serve the gateway (one uvicorn process) with PGQ_* settings from `env`, once /readyz says so."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env={**os.environ, **env},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the gateway exited at start-up"
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "the gateway did not become ready"
-            time.sleep(0.1)
-        yield Gateway(base, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()

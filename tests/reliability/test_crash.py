@@ -17,7 +17,8 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.reliability.faults import crash, running_gateway
+from tests.reliability.faults import crash
+from tests.serving import running_gateway
 
 ROUNDS = 3
 KINDS = ("immediate", "backend", "postmaster")
@@ -83,26 +84,9 @@ def test_crashes_lose_no_acknowledged_message_and_deliver_none_twice(
     admin_url = create_database(crash_cluster, "pgq_crash")
     sqitch("deploy", admin_url, quiet=True)
     ledger = Ledger()
-    faults = 0
     with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT="2",
                          PGQ_MAINTAIN_INTERVAL="0") as gateway:
-        base = gateway.url
-        for _ in range(ROUNDS):
-            for kind in KINDS:
-                stop = threading.Event()
-                workers = [threading.Thread(target=work, args=(base, channel, ledger, stop))
-                           for channel in CHANNELS for work in (produce, consume)]
-                for worker in workers:
-                    worker.start()
-                time.sleep(1.5)
-                crash(crash_cluster, kind)
-                faults += 1
-                recovered = wait_for_service(base)
-                time.sleep(1.0)
-                stop.set()
-                for worker in workers:
-                    worker.join()
-                assert recovered < 10, f"the gateway needed {recovered:.1f}s to serve again after {kind}"
+        faults = crash_under_load(crash_cluster, gateway.url, (produce, consume), ledger, ROUNDS)
 
     with psycopg.connect(admin_url) as conn:
         queued = [r[0] for r in conn.execute("SELECT id FROM pgq.queue").fetchall()]

@@ -22,7 +22,7 @@ from schemathesis.core.result import Err
 
 from support.localpg import Cluster, gateway_url
 from tests.conftest import drop_database, fresh_database
-from tests.reliability.faults import running_gateway
+from tests.serving import running_gateway
 
 EXAMPLES = 30  # per operation and mode
 CHECKS = [
