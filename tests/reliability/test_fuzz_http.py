@@ -63,7 +63,11 @@ def test_no_500_and_nothing_off_schema(
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case[Any]) -> None:
-            response = case.call_and_validate(checks=CHECKS)
+            response = case.call()
+            # 413 refuses an oversized body before it is read: a rejection schemathesis does not list.
+            applied = [check for check in CHECKS
+                       if response.status_code != 413 or check is not checks.negative_data_rejection]
+            case.validate_response(response, checks=applied)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
         try:
