@@ -25,6 +25,7 @@ from tests.conftest import drop_database, fresh_database
 from tests.serving import running_gateway
 
 EXAMPLES = 30  # per operation and mode
+REQUEST_TIMEOUT = 30  # seconds: a long poll may wait up to 20 (?wait=), plus the upstream timeout
 CHECKS = [
     checks.not_a_server_error,
     checks.status_code_conformance,
@@ -63,7 +64,7 @@ def test_no_500_and_nothing_off_schema(
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case: schemathesis.Case[Any]) -> None:
-            response = case.call()
+            response = case.call(timeout=REQUEST_TIMEOUT)
             # 413 refuses an oversized body before it is read: a rejection schemathesis does not list.
             applied = [check for check in CHECKS
                        if response.status_code != 413 or check is not checks.negative_data_rejection]
