@@ -1,4 +1,4 @@
-"""The README and the guides in docs/: every relative link reaches a file, and every #anchor a heading."""
+"""The README and the guides in docs/: links that resolve, one word per concept, a README that stays short."""
 
 from __future__ import annotations
 
@@ -96,3 +96,20 @@ def test_code_blocks_hold_neither_links_nor_headings(tmp_path: Path) -> None:
     guide.write_text("# Title\n\n```bash\n# a comment\necho '[x](missing.md)'\n```\n")
     assert anchors(guide) == {"title"}
     assert broken_links(guide) == []
+
+
+# The README's vocabulary picks one word per concept; these are the synonyms it retired.
+RETIRED_WORDS = {
+    r"\bpop(s|ped|ping)?\b": "dequeue",
+    r"\bconsum(e|es|ing)\b": "dequeue (or `consumed`, the state after a dequeue or an ack)",
+    r"\bbur(y|ies|ied|ying)\b": "dead letter",
+    r"\bthe spec\b": "the original pgQueue app's README",
+}
+
+
+@pytest.mark.parametrize("path", [README, *GUIDES], ids=lambda path: str(path.relative_to(REPO)))
+def test_docs_use_one_word_per_concept(path: Path) -> None:
+    text = path.read_text()
+    found = [f"{match.group(0)!r}: say {word}" for pattern, word in RETIRED_WORDS.items()
+             for match in re.finditer(pattern, text, re.IGNORECASE)]
+    assert found == []
