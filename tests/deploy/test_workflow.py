@@ -27,8 +27,10 @@ def test_workflow_runs_make_test_and_the_compose_stack_checks() -> None:
     scripts = {name: "\n".join(step.get("run", "") for step in job["steps"]) for name, job in jobs.items()}
     assert ".ci/run" in scripts["test"]
     compose = scripts["compose"]
-    ordered = ["docker compose up -d --build --scale gateway=2", "support.pgtap --url", "pytest tests/gateway",
-               "performance/load-test.js", "count(sum by (instance) (http_requests_total{"]
+    ordered = [
+        "docker compose up -d --build --scale gateway=2", "support.pgtap --url", "pytest tests/gateway",
+        "performance/load-test.js", "count(sum by (instance) (http_requests_total{",
+    ]
     positions = [compose.index(needle) for needle in ordered]
     assert positions == sorted(positions)
     assert 'test "$(docker compose ps -q gateway | wc -l)" = 2' in compose
