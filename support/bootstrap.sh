@@ -40,8 +40,10 @@ else
   updated=0
   apt_update() { [ "$updated" = 1 ] || [ "$(id -u)" -ne 0 ] || { apt-get update -qq; updated=1; }; }
 
+  # No docker-compose: Debian's package is Compose v1, which no longer runs on Python 3.12;
+  # tests/deploy validates the compose file without it. HAProxy checks docker/proxy/haproxy.cfg.
   base=(postgresql postgresql-client sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl
-        prometheus docker-compose python3-venv)
+        prometheus haproxy python3-venv)
   mapfile -t need < <(missing_packages "${base[@]}")
   if [ ${#need[@]} -gt 0 ]; then apt_update; install_packages "${need[@]}"; fi
 

@@ -1,10 +1,18 @@
-"""docker-compose.yml, .env.example and the images, checked without a Docker engine."""
+"""docker-compose.yml, .env.example, the proxy and the images, checked without a Docker engine.
+
+`docker compose config` validates the file where Docker Compose v2 is installed (GitHub's
+runners); everywhere, the compose-spec JSON schema does, and the checks below resolve the
+file's variables as Compose does and hold it to what the stack needs: healthchecks,
+start-up order, and services that scale by count.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +25,50 @@ from tests.deploy.images import copy_build_files, exec_form
 
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
-LONG_RUNNING = ("postgres", "postgrest", "gateway", "prometheus", "grafana")
+HAPROXY_CFG = REPO / "docker/proxy/haproxy.cfg"
+LONG_RUNNING = ("postgres", "postgrest", "gateway", "proxy", "prometheus", "grafana")
+SCALED = ("gateway", "postgrest")  # stateless: `docker compose up --scale gateway=3`
+# Compose's variable forms this file may use: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, $NAME.
+VARIABLE = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?-)([^}]*))?\}|(\w+))")
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str:
+    """Compose's substitution: ":-" takes the default when the variable is unset or empty, "-" when unset."""
+
+    def substitute(match: re.Match[str]) -> str:
+        escaped, name, operator, default, bare = match.groups()
+        if escaped:
+            return "$"
+        value = env.get(name or bare)
+        if (operator == ":-" and not value) or (operator == "-" and value is None):
+            return str(default)
+        return value or ""
+
+    return VARIABLE.sub(substitute, text)
+
+
+def env_file_values(path: Path) -> dict[str, str]:
+    return dict(
+        line.split("=", 1) for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 def compose_config(env_file: Path) -> dict[str, Any]:
-    """The file as Compose resolves it, from a bare environment and ENV_FILE only."""
-    result = subprocess.run(
-        ["docker-compose", "--env-file", str(env_file), "-f", str(COMPOSE), "config"],
-        env={"PATH": os.environ["PATH"]}, cwd=REPO, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    config = yaml.safe_load(result.stdout)
+    """The file as Compose resolves it, from ENV_FILE only (not this process's environment)."""
+    config = yaml.safe_load(interpolate(COMPOSE.read_text(), env_file_values(env_file)))
     assert isinstance(config, dict)
     return config
 
 
 def published_ports(service: dict[str, Any]) -> set[int]:
-    """Host ports; docker-compose 1.x keeps "IP:HOST:CONTAINER/proto" strings when a host IP is given."""
-    ports = set()
-    for port in service.get("ports", []):
-        ports.add(int(port["published"]) if isinstance(port, dict) else int(port.split(":")[-2]))
-    return ports
+    """Host ports of "IP:HOST:CONTAINER" entries."""
+    return {int(port.split(":")[-2]) for port in service.get("ports", [])}
+
+
+def docker_compose_v2() -> bool:
+    return shutil.which("docker") is not None and subprocess.run(
+        ["docker", "compose", "version"], capture_output=True).returncode == 0
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +79,13 @@ def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return compose_config(empty)
 
 
-def test_compose_file_is_valid_for_docker_compose() -> None:
-    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"],
-                            cwd=REPO, capture_output=True, text=True)
+@pytest.mark.skipif(not docker_compose_v2(), reason="no Docker Compose v2 here; the schema test still runs")
+def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
+    empty = tmp_path / ".env"
+    empty.write_text("")
+    command = ["docker", "compose", "--env-file", str(empty), "-f", str(COMPOSE), "config", "-q"]
+    bare = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    result = subprocess.run(command, env=bare, cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
@@ -62,34 +97,89 @@ def test_compose_file_matches_the_compose_specification() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_compose_file_uses_only_the_variable_forms_resolved_here() -> None:
+    leftovers = VARIABLE.sub("", COMPOSE.read_text())
+    assert "$" not in leftovers, "a variable form (${NAME:?error}, ${NAME:+x}, ...) this test cannot resolve"
+    assert interpolate("${A:-x}|${A-y}|${B:-z}|${B-w}|$$C|$A|${A}", {"A": ""}) == "x||z|w|$C||"
+
+
 def test_env_example_holds_exactly_the_compose_defaults(config: dict[str, Any]) -> None:
     defaults = dict(re.findall(r"\$\{(\w+):-([^}]*)\}", COMPOSE.read_text()))
-    example = dict(
-        line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    )
-    assert example == defaults
+    assert env_file_values(ENV_EXAMPLE) == defaults
     # And so a .env copied from the example changes nothing.
     assert compose_config(ENV_EXAMPLE) == config
 
 
-def test_long_running_services_have_healthchecks_and_wait_for_the_migration(config: dict[str, Any]) -> None:
+def test_long_running_services_have_healthchecks_and_start_in_order(config: dict[str, Any]) -> None:
     services = config["services"]
     assert set(services) == {*LONG_RUNNING, "migrate"}
     for name in LONG_RUNNING:
         assert services[name]["healthcheck"]["test"], name
+        assert services[name]["restart"] == "unless-stopped", name
     for name in ("postgrest", "gateway"):
         assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
     assert services["migrate"]["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert services["migrate"]["restart"] == "no"
+    for name in SCALED:
+        assert services["proxy"]["depends_on"][name] == {"condition": "service_healthy"}
+    # Every dependency names a service, and waits for what that service can report.
+    for name, service in services.items():
+        for target, condition in service.get("depends_on", {}).items():
+            assert target in services, f"{name} depends on an unknown {target}"
+            if condition["condition"] == "service_healthy":
+                assert "healthcheck" in services[target], f"{name} waits for {target}'s missing health"
+            else:
+                assert condition["condition"] == "service_completed_successfully"
+                assert services[target]["restart"] == "no", f"{target} never completes"
+
+
+def test_scaled_services_bind_no_host_port_and_no_container_name(config: dict[str, Any]) -> None:
+    """`--scale gateway=3` starts three containers: a fixed host port or name would collide."""
+    for name in SCALED:
+        service = config["services"][name]
+        assert "ports" not in service and "container_name" not in service, name
+
+
+def haproxy_templates() -> dict[str, tuple[str, int, int]]:
+    """backend -> (DNS name, traffic port, health-check port) of each server-template in haproxy.cfg."""
+    templates = {}
+    for backend, name, port, options in re.findall(
+        r"^\s*server-template\s+(\w+)\s+\d+\s+([\w.-]+):(\d+)(.*)$", HAPROXY_CFG.read_text(), re.MULTILINE
+    ):
+        check_port = re.search(r"\bport\s+(\d+)", options)
+        templates[backend] = (name, int(port), int(check_port.group(1)) if check_port else int(port))
+    return templates
+
+
+def test_the_proxy_balances_every_replica_of_the_scaled_services(config: dict[str, Any]) -> None:
+    gateway_port = int(exec_form(REPO / "gateway/Dockerfile", "CMD")[-1])
+    postgrest_env = config["services"]["postgrest"]["environment"]
+    assert haproxy_templates() == {
+        "gateway": ("gateway", gateway_port, gateway_port),
+        "postgrest": ("postgrest", int(postgrest_env["PGRST_SERVER_PORT"]),
+                      int(postgrest_env["PGRST_ADMIN_SERVER_PORT"])),
+    }
+    cfg = HAPROXY_CFG.read_text()
+    binds = {int(port) for port in re.findall(r"^\s*bind\s+:(\d+)", cfg, re.MULTILINE)}
+    published = {int(port.split(":")[-1]) for port in config["services"]["proxy"]["ports"]}
+    assert published <= binds
+    assert "nameserver docker 127.0.0.11:53" in cfg  # Docker's embedded DNS: one A record per replica
+    proxy = config["services"]["proxy"]
+    assert f"./{HAPROXY_CFG.relative_to(REPO)}:/usr/local/etc/haproxy/haproxy.cfg:ro" in proxy["volumes"]
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="HAProxy is not installed (support/bootstrap.sh)")
+def test_haproxy_accepts_its_configuration() -> None:
+    result = subprocess.run(["haproxy", "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_images_are_pinned(config: dict[str, Any]) -> None:
     services = config["services"]
     assert services["postgres"]["image"] == "postgres:17"
-    for name in ("postgrest", "prometheus", "grafana"):
+    for name in ("postgrest", "proxy", "prometheus", "grafana"):
         image = services[name]["image"]
-        assert re.fullmatch(r"[\w./-]+:v?\d+(\.\d+)+", image), image
+        assert re.fullmatch(r"[\w./-]+:v?\d+(\.\d+){1,2}(-alpine)?", image), image
     # `postgrest --ready`, the healthcheck, exists from PostgREST v14 on.
     major = int(re.search(r":v(\d+)", services["postgrest"]["image"]).group(1))  # type: ignore[union-attr]
     assert major >= 14
@@ -97,23 +187,20 @@ def test_images_are_pinned(config: dict[str, Any]) -> None:
 
 
 def test_postgrest_serves_schema_pgq_as_the_anonymous_client_role(config: dict[str, Any]) -> None:
-    postgrest = config["services"]["postgrest"]
-    env = postgrest["environment"]
+    env = config["services"]["postgrest"]["environment"]
     assert env["PGRST_DB_SCHEMAS"] == "pgq"
     assert env["PGRST_DB_ANON_ROLE"] == "pgq_client"
     assert env["PGRST_DB_URI"].startswith("postgres://authenticator:")
     # --ready refuses the wildcard hosts (*, !4, ...) and Prometheus scrapes from another container.
     assert env["PGRST_ADMIN_SERVER_HOST"] == "0.0.0.0"
     assert str(env["PGRST_ADMIN_SERVER_PORT"]) == "3001"
-    published = published_ports(postgrest)
-    assert published and 3000 not in published  # Grafana's port
 
 
 def test_published_ports_are_the_documented_ones(config: dict[str, Any]) -> None:
     published = {name: published_ports(service) for name, service in config["services"].items()}
     assert published == {
-        "postgres": {5432}, "migrate": set(), "postgrest": {3001},
-        "gateway": {8000}, "prometheus": {9090}, "grafana": {3000},
+        "postgres": {5432}, "migrate": set(), "postgrest": set(), "gateway": set(),
+        "proxy": {8000, 3001}, "prometheus": {9090}, "grafana": {3000},
     }
     assert config["services"]["gateway"]["environment"]["PGQ_POSTGREST_URL"] == "http://postgrest:3000"
 

@@ -1,12 +1,14 @@
-"""Every PromQL expression of the dashboards, evaluated by a real Prometheus scraping a real gateway.
+"""Every PromQL expression of the dashboards, evaluated by a real Prometheus scraping real gateways.
 
-The gateway is started the way its image starts it (the Dockerfile's COPY
-files and CMD), on a database this test owns; Prometheus is Debian's binary,
-scraping it every second with the gateway job of monitoring/prometheus.yml.
+Two gateway replicas are started the way their image starts them (the
+Dockerfile's COPY files and CMD), on one database this test owns; Prometheus is
+Debian's binary, scraping both every second with the gateway job of
+monitoring/prometheus.yml, as it scrapes each replica in the compose stack.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -17,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import yaml
+from psycopg import sql
 
+from gateway.metrics import GAUGES
 from support.localpg import REPO, free_port
 from tests.deploy.images import copy_build_files, exec_form
 
@@ -54,12 +59,12 @@ def stop(process: subprocess.Popen[bytes], log: Path) -> str:
     return log.read_text()[-3000:]
 
 
-@pytest.fixture
-def gateway(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
+@contextlib.contextmanager
+def image_gateway(dsn: str, workdir: Path) -> Iterator[str]:
     """The gateway as its image runs it: only the files gateway/Dockerfile copies, and its CMD."""
     dockerfile = REPO / "gateway/Dockerfile"
-    image = tmp_path / "gateway-image"
-    image.mkdir()
+    image = workdir / "gateway-image"
+    image.mkdir(parents=True)
     copy_build_files(dockerfile, image)
     port = free_port()
     command = exec_form(dockerfile, "CMD")
@@ -67,10 +72,10 @@ def gateway(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
     command[command.index("--port") + 1] = str(port)
     env = {
         "PATH": f"{REPO / '.venv/bin'}:{os.environ['PATH']}",
-        "PGQ_DATABASE_URL": gateway_dsn,
+        "PGQ_DATABASE_URL": dsn,
         "PGQ_METRICS_CACHE_SECONDS": "0",
     }
-    log = tmp_path / "gateway.log"
+    log = workdir / "gateway.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=image, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -84,11 +89,27 @@ def gateway(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def prometheus(gateway: str, tmp_path: Path) -> Iterator[str]:
-    """Debian's Prometheus, scraping the gateway with the compose config's gateway job."""
+def gateway(gateway_dsn: str, tmp_path: Path) -> Iterator[str]:
+    with image_gateway(gateway_dsn, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def replicas(gateway_dsn: str, tmp_path: Path) -> Iterator[list[str]]:
+    """Two gateway processes on one database, as `docker compose up --scale gateway=2` runs them."""
+    with (image_gateway(gateway_dsn, tmp_path / "a") as first,
+          image_gateway(gateway_dsn, tmp_path / "b") as second):
+        yield [first, second]
+
+
+@pytest.fixture
+def prometheus(replicas: list[str], tmp_path: Path) -> Iterator[str]:
+    """Debian's Prometheus, scraping every replica with the compose config's gateway job, whose
+    DNS discovery (one address per replica) is replaced by the replicas' loopback addresses."""
     config = yaml.safe_load((REPO / "monitoring/prometheus.yml").read_text())
     job = next(job for job in config["scrape_configs"] if job["job_name"] == "gateway")
-    job["static_configs"] = [{"targets": [gateway.removeprefix("http://")]}]
+    assert job.pop("dns_sd_configs")
+    job["static_configs"] = [{"targets": [url.removeprefix("http://") for url in replicas]}]
     test_config = {"global": {"scrape_interval": "1s", "evaluation_interval": "1s"}, "scrape_configs": [job]}
     config_file = tmp_path / "prometheus.yml"
     config_file.write_text(yaml.safe_dump(test_config))
@@ -142,35 +163,75 @@ def traffic(gateway: str) -> int:
     return 9
 
 
-def test_every_dashboard_query_evaluates_on_real_metrics(gateway: str, prometheus: str) -> None:
-    wait_for(lambda: scalar(prometheus, 'up{job="gateway"}') == 1, "a first successful scrape of the gateway")
-    # Two waves, each scraped, so the counters rise between samples and rates are positive.
-    posted = 0
-    for _ in range(2):
-        posted += traffic(gateway)
-        wait_for(scraped(prometheus, posted), "Prometheus to scrape the traffic")
-
-    evaluated = 0
+def dashboard_queries() -> Iterator[tuple[str, str]]:
+    """(where, expression) of every panel target, Grafana's macros replaced by durations."""
     for path in DASHBOARDS:
         for panel in json.loads(path.read_text())["panels"]:
             for target in panel["targets"]:
                 expr = target["expr"]
                 for macro, duration in MACROS.items():
                     expr = expr.replace(macro, duration)
-                assert "$" not in expr, f"{path.name} / {panel['title']}: unknown macro or variable in {expr}"
-                result = query(prometheus, expr)
-                assert result, f"{path.name} / {panel['title']}: no data for {expr}"
-                evaluated += 1
-                if "http_requests_total" in expr and "handler=~" in expr:
-                    rates = {series["metric"]["handler"]: float(series["value"][1]) for series in result}
-                    assert set(rates) == ROUTES and all(rate > 0 for rate in rates.values()), rates
+                yield f"{path.name} / {panel['title']}", expr
+
+
+# pgq.stats() columns the gateway exports as additive gauges (depth, leased, dead), by metric name.
+ADDITIVE_GAUGES = {name: column for name, _, column, combine in GAUGES if combine is sum}
+
+
+def stats_column(admin: psycopg.Connection[Any], column: str) -> dict[str, float]:
+    """The database's own answer, per channel: what the dashboard must show whatever the replica count."""
+    query = sql.SQL("SELECT channel, {} FROM pgq.stats()").format(sql.Identifier(column))
+    return {channel: float(value) for channel, value in admin.execute(query)}
+
+
+def test_every_dashboard_query_evaluates_on_real_metrics_from_two_replicas(
+    replicas: list[str], prometheus: str, admin: psycopg.Connection[Any]
+) -> None:
+    wait_for(lambda: scalar(prometheus, 'count(up{job="gateway"} == 1)') == len(replicas),
+             "a first successful scrape of each replica")
+    # Two waves through each replica, each scraped, so that every replica's counters rise between its
+    # samples and rates are positive.
+    posted = 0
+    for _ in range(2):
+        for replica in replicas:
+            posted += traffic(replica)
+            wait_for(scraped(prometheus, posted), "Prometheus to scrape the traffic")
+    # Both replicas scraped since the last change: each reports the database's depth once.
+    depth_b = stats_column(admin, "depth")["dash-b"]
+    wait_for(lambda: scalar(prometheus, f'count(pgqueue_queue_depth{{channel="dash-b"}} == {depth_b})') == 2,
+             "both replicas to report the final depth")
+
+    evaluated = 0
+    for where, expr in dashboard_queries():
+        assert "$" not in expr, f"{where}: unknown macro or variable in {expr}"
+        result = query(prometheus, expr)
+        assert result, f"{where}: no data for {expr}"
+        evaluated += 1
+        if "http_requests_total" in expr and "handler=~" in expr:
+            rates = {series["metric"]["handler"]: float(series["value"][1]) for series in result}
+            assert set(rates) == ROUTES and all(rate > 0 for rate in rates.values()), rates
+        for metric, column in ADDITIVE_GAUGES.items():
+            if metric in expr:
+                shown = {series["metric"]["channel"]: float(series["value"][1]) for series in result}
+                wanted = stats_column(admin, column)
+                assert shown == wanted, f"{where}: each channel once, not once per replica"
     assert evaluated >= 6
 
 
-def test_the_compose_healthcheck_passes_on_a_running_gateway(gateway: str) -> None:
+def test_the_compose_healthcheck_probes_the_gateway_it_runs_beside(gateway: str) -> None:
+    """Run the compose healthcheck with its own address replaced by the test gateway's: it passes
+    there, and fails where nothing listens and on a non-2xx answer, so it probes what it names."""
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     kind, program, *args = compose["services"]["gateway"]["healthcheck"]["test"]
     assert (kind, program) == ("CMD", "python")
-    port = gateway.rsplit(":", 1)[1]
-    args = [arg.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for arg in args]
-    assert subprocess.run([sys.executable, *args], capture_output=True).returncode == 0
+    own = "http://127.0.0.1:8000/readyz"  # the container's own port (gateway/Dockerfile's CMD)
+    assert sum(arg.count(own) for arg in args) == 1, f"the healthcheck must ask {own}: {args}"
+
+    def probe(url: str) -> int:
+        rewritten = [arg.replace(own, url) for arg in args]
+        assert sum(arg.count(url) for arg in rewritten) == 1, "the probe is rewritten to URL"
+        return subprocess.run([sys.executable, *rewritten], capture_output=True).returncode
+
+    assert probe(f"{gateway}/readyz") == 0
+    assert probe(f"http://127.0.0.1:{free_port()}/readyz") != 0, "nothing listens there"
+    assert probe(f"{gateway}/no-such-route") != 0, "a 404 is not healthy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -46,18 +47,46 @@ def test_promtool_accepts_prometheus_yml() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_prometheus_scrapes_the_gateway_and_postgrest_admin_metrics() -> None:
+def test_prometheus_scrapes_every_replica_of_the_gateway_and_postgrest() -> None:
+    """Docker's DNS answers a service name with one A record per replica: each becomes a target.
+    A fixed "gateway:8000" target would be one replica, a different one at each connection."""
     jobs = {job["job_name"]: job for job in load_yaml(PROMETHEUS_YML)["scrape_configs"]}
-    targets = {
-        name: [target for group in job["static_configs"] for target in group["targets"]]
+    discovered = {
+        name: [(sd["type"], host, sd["port"]) for sd in job.get("dns_sd_configs", []) for host in sd["names"]]
         for name, job in jobs.items()
     }
-    assert targets["gateway"] == ["gateway:8000"]
+    assert discovered["gateway"] == [("A", "gateway", 8000)]
     postgrest_env = compose_service("postgrest")["environment"]
-    assert targets["postgrest"] == [f"postgrest:{postgrest_env['PGRST_ADMIN_SERVER_PORT']}"]
-    assert jobs["gateway"].get("metrics_path", "/metrics") == "/metrics"
-    assert jobs["postgrest"].get("metrics_path", "/metrics") == "/metrics"
+    assert discovered["postgrest"] == [("A", "postgrest", int(postgrest_env["PGRST_ADMIN_SERVER_PORT"]))]
+    for name in ("gateway", "postgrest"):
+        assert "static_configs" not in jobs[name], name
+        assert jobs[name].get("metrics_path", "/metrics") == "/metrics"
     assert mounts("prometheus")["monitoring/prometheus.yml"] == "/etc/prometheus/prometheus.yml"
+
+
+def aggregations(expr: str, metric_prefix: str) -> list[str]:
+    """The aggregation operator wrapped directly around each use of a metric starting with METRIC_PREFIX
+    ("max" in `max by (channel) (rate(pgqueue_x[1m]))`), or "" where there is none."""
+    found = []
+    for use in re.finditer(rf"\b{metric_prefix}\w*", expr):
+        wrapper = re.search(r"(\w+) by \([\w, ]*\) \((?:rate\()?$", expr[: use.start()])
+        found.append(wrapper.group(1) if wrapper else "")
+    return found
+
+
+def test_dashboards_never_add_up_what_every_replica_reads_from_the_database() -> None:
+    """pgqueue_* come from pgq.stats(): every gateway replica reports the same numbers, so a sum
+    would count a channel once per replica. http_* are counted by each replica: they add up."""
+    for path in DASHBOARDS:
+        for panel in json.loads(path.read_text())["panels"]:
+            for target in panel["targets"]:
+                expr = target["expr"]
+                assert set(aggregations(expr, "pgqueue_")) <= {"max", "min", "avg"}, (panel["title"], expr)
+                assert set(aggregations(expr, "http_")) <= {"sum"}, (panel["title"], expr)
+    # The checker itself: it sees through rate() and label lists, and flags a sum of a gauge.
+    assert aggregations("sum by (channel) (rate(pgqueue_a_total[1m]))", "pgqueue_") == ["sum"]
+    assert aggregations("max by (le, handler) (pgqueue_b)", "pgqueue_") == ["max"]
+    assert aggregations("pgqueue_c", "pgqueue_") == [""]
 
 
 def test_grafana_datasource_is_the_compose_prometheus() -> None:

@@ -27,10 +27,14 @@ def test_workflow_runs_make_test_and_the_compose_stack_checks() -> None:
     scripts = {name: "\n".join(step.get("run", "") for step in job["steps"]) for name, job in jobs.items()}
     assert ".ci/run" in scripts["test"]
     compose = scripts["compose"]
-    ordered = ["docker compose up -d", "support.pgtap --url", "pytest tests/gateway",
-               "performance/load-test.js"]
+    ordered = [
+        "docker compose up -d --build --scale gateway=2", "support.pgtap --url", "pytest tests/gateway",
+        "performance/load-test.js", "count(sum by (instance) (http_requests_total{",
+    ]
     positions = [compose.index(needle) for needle in ordered]
     assert positions == sorted(positions)
+    assert 'test "$(docker compose ps -q gateway | wc -l)" = 2' in compose
+    assert "for container in $(docker compose ps -q" in compose, "every replica's health, not the first one's"
     assert "--wait" not in compose  # docker/compose#10596: one-shot migrate makes --wait fail
     logs = [step for step in jobs["compose"]["steps"] if "docker compose logs" in step.get("run", "")]
     assert [step["if"] for step in logs] == ["failure()"]
