@@ -50,9 +50,10 @@ CREATE FUNCTION bench.fill_raw(channel text, count bigint) RETURNS bigint LANGUA
     SELECT count;
 $$;
 
--- How many messages channel n of `channels` gets out of `total` when traffic
--- follows Zipf's law with exponent `skew` (channel 1 the busiest), as
--- pgbench's random_zipfian(1, channels, skew) draws them.
+-- How many messages channel n of `channels` gets out of about `total` when
+-- traffic follows Zipf's law with exponent `skew` (channel 1 the busiest), as
+-- pgbench's random_zipfian(1, channels, skew) draws them; at least one, so no
+-- channel starts empty.
 CREATE FUNCTION bench.zipf_share(n integer, channels integer, skew float8, total bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE
-RETURN round(total * n ^ -skew / (SELECT sum(k ^ -skew) FROM generate_series(1, channels) AS k));
+RETURN greatest(1, round(total * n ^ -skew / (SELECT sum(k ^ -skew) FROM generate_series(1, channels) AS k)));

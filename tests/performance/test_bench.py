@@ -100,8 +100,9 @@ def test_baselines_are_minimal_tables_owing_nothing_to_pgq(bench: Bench, admin: 
         "SELECT DISTINCT refobjid::regclass::text FROM pg_depend WHERE classid = 'pg_class'::regclass "
         "AND objid IN ('bench.raw_queue'::regclass, 'bench.raw_archive'::regclass) "
         "AND refclassid = 'pg_class'::regclass AND refobjid <> objid").fetchall() == []
-    scripts = "".join(path.read_text() for path in SQL.glob("*_raw.sql"))
-    assert "pgq." not in scripts
+    statements = [line for path in SQL.glob("*_raw.sql") for line in path.read_text().splitlines()
+                  if not line.startswith("--")]
+    assert statements and not [line for line in statements if "pgq." in line]
 
 
 def test_scripts_write_pgq_through_its_public_api_only() -> None:
@@ -136,7 +137,7 @@ def test_dequeue_scripts_take_a_channels_oldest_messages_and_archive_them(
     for side in ("pgq", "raw"):
         bench.fill("bench", side, "other", 300)  # older messages of another channel stay put
         bench.fill("bench", side, f"{CHANNEL}1", 1_000)
-    pgq_ids = ids(admin, "SELECT id FROM pgq.peek('c1', take => 300)")
+    pgq_next = ids(admin, f"SELECT id FROM pgq.peek('c1', skip => {4 * take}, take => 1)")
     raw_ids = ids(admin, "SELECT id FROM bench.raw_queue WHERE channel = 'c1' ORDER BY id")
     for side, archive in (("pgq", None), ("raw", "bench.raw_archive")):
         job = Job(bench.url(), f"dequeue_{side}.sql", 2, {**channels(CHANNEL), "take": str(take)})
@@ -146,8 +147,7 @@ def test_dequeue_scripts_take_a_channels_oldest_messages_and_archive_them(
         assert bench.depth("bench", side, "other") == 300
         if archive is None:
             assert consumed(admin) == 4 * take
-            remaining = ids(admin, "SELECT id FROM pgq.peek('c1', take => 300)")
-            assert remaining[0] == pgq_ids[4 * take]
+            assert ids(admin, "SELECT id FROM pgq.peek('c1', take => 1)") == pgq_next
         else:
             archived = ids(admin, f"SELECT id FROM {archive} ORDER BY id")
             assert archived == raw_ids[:4 * take]
@@ -177,7 +177,7 @@ def test_enqueue_batch_scripts_insert_the_same_hundred_messages_in_order(bench: 
 def test_sustained_script_keeps_every_channels_backlog_level(bench: Bench, admin: Conn) -> None:
     bench.fill_zipf("bench", "pgq", 5_000)
     before = depths(admin)
-    assert 4_990 <= sum(before.values()) <= 5_010 and len(before) == ZIPF_CHANNELS
+    assert len(before) == ZIPF_CHANNELS and abs(sum(before.values()) - 5_000) <= ZIPF_CHANNELS / 2  # rounding
     # Every channel has its Zipf share, however small: the tail is not empty.
     assert before["z1"] > before["z2"] > before["z1000"] > 0
     job = Job(bench.url(), "sustained_pgq.sql", 1, {**ZIPF, "message": json.dumps(MESSAGE)})
@@ -211,7 +211,10 @@ def test_sustained_scenario_reports_the_first_and_last_interval(bench: Bench) ->
     assert [interval["t"] for interval in intervals] == [2, 4]
     assert row.baseline == intervals[0]["messages_per_s"] > 0
     assert row.value == intervals[-1]["messages_per_s"] > 0
-    assert re.search(r"depth 5,00\d → 5,00\d", row.note), row.note  # level, give or take a race or two
+    depth = re.search(r"depth ([\d,]+) → ([\d,]+)", row.note)
+    assert depth, row.note
+    before, after = (int(number.replace(",", "")) for number in depth.groups())
+    assert before >= 5_000 and abs(after - before) <= 8  # level, but for a race per client at most
     assert row.target == "ratio ≥ 0.90"
 
 
