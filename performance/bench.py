@@ -80,6 +80,10 @@ FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw"}
 SIDES = ("pgq", "raw")
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -174,7 +178,7 @@ class Bench:
             self.log(f"pgq.enqueue vs INSERT, {clients} clients")
             pgq, raw = interleave([self.plain("bench", f"enqueue_{side}.sql", clients, **channels(CHANNEL),
                                               message=message) for side in SIDES], self.profile.repeats)
-            row = compare(f"`pgq.enqueue`, {clients} clients", "msgs/s", pgq, raw, "INSERT")
+            row = compare(f"`pgq.enqueue`, {plural(clients, 'client')}", "msgs/s", pgq, raw, "INSERT")
             rows.append(at_least(row, ratio=0.85) if clients == 16 else row)
         return rows
 
@@ -205,7 +209,7 @@ class Bench:
             self.log(f"pgq.dequeue vs DELETE+archive, {clients} clients, lone channel")
             pgq, raw = interleave([self.dequeue_side("lone", side, clients, 1) for side in SIDES],
                                   self.profile.repeats)
-            rows.append(compare(f"`pgq.dequeue`, {clients} clients, lone channel, {backlog:,} backlog",
+            rows.append(compare(f"`pgq.dequeue`, {plural(clients, 'client')}, lone channel, {backlog:,} backlog",
                                 "msgs/s", pgq, raw, "DELETE+archive"))
 
         self.log("pgq.dequeue vs DELETE+archive, 8 clients, lone channel and (a) behind an older channel")
