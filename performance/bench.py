@@ -209,8 +209,8 @@ class Bench:
             self.log(f"pgq.dequeue vs DELETE+archive, {clients} clients, lone channel")
             pgq, raw = interleave([self.dequeue_side("lone", side, clients, 1) for side in SIDES],
                                   self.profile.repeats)
-            rows.append(compare(f"`pgq.dequeue`, {plural(clients, 'client')}, lone channel, {backlog:,} backlog",
-                                "msgs/s", pgq, raw, "DELETE+archive"))
+            name = f"`pgq.dequeue`, {plural(clients, 'client')}, lone channel, {backlog:,} backlog"
+            rows.append(compare(name, "msgs/s", pgq, raw, "DELETE+archive"))
 
         self.log("pgq.dequeue vs DELETE+archive, 8 clients, lone channel and (a) behind an older channel")
         lone, lone_raw, behind, behind_raw = interleave(
