@@ -121,7 +121,14 @@ class Bench:
         return psql(self.url(database), statement)
 
     def run(self, *jobs: Job, seconds: int = 0, transactions: int = 0) -> list[Run]:
-        return run_together(jobs, self.workdir, seconds or self.profile.seconds, transactions)
+        """The jobs side by side; a job that ran alone also gets the WAL the cluster wrote meanwhile,
+        which shows what a call writes besides the message itself (an extra index, a counter)."""
+        lsn = "pg_current_wal_insert_lsn()"
+        started = self.sql(f"SELECT {lsn}")
+        runs = run_together(jobs, self.workdir, seconds or self.profile.seconds, transactions)
+        if len(runs) == 1:
+            runs[0].wal_bytes = float(self.sql(f"SELECT pg_wal_lsn_diff({lsn}, '{started}')"))
+        return runs
 
     def job(self, database: str, script: str, clients: int, **variables: str) -> Job:
         return Job(self.url(database), script, clients, variables)

@@ -44,6 +44,13 @@ def parse_failed(pgbench_stdout: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def parse_transactions(pgbench_stdout: str) -> int:
+    match = re.search(r"^number of transactions actually processed: (\d+)", pgbench_stdout, re.M)
+    if not match:
+        raise BenchError(f"no transaction count in pgbench's output:\n{pgbench_stdout}")
+    return int(match.group(1))
+
+
 def log_latencies_ms(lines: Iterable[str]) -> list[float]:
     """Transaction latencies from pgbench -l lines: client, transaction, latency (µs), ...
     Failed and skipped transactions have a word in place of the latency and are left out."""
@@ -104,6 +111,14 @@ class Run:
     latencies: list[float] = field(default_factory=list, repr=False)
     failed: int = 0
     intervals: list[int] = field(default_factory=list, repr=False)  # transactions per aggregate interval
+    transactions: int = 0
+    wal_bytes: float | None = None  # WAL the cluster wrote during the run, when it ran alone
+
+    @property
+    def wal_per_transaction(self) -> float | None:
+        if self.wal_bytes is None or not self.transactions:
+            return None
+        return self.wal_bytes / self.transactions
 
 
 @dataclass
@@ -120,6 +135,7 @@ class Row:
     met: bool | None = None  # None: no target
     note: str = ""
     runs: dict[str, list[float]] = field(default_factory=dict)
+    wal_per_message: dict[str, float] = field(default_factory=dict)  # median bytes, pgq's and the baseline's
 
     @property
     def ratio(self) -> float | None:
@@ -137,8 +153,16 @@ def compare(scenario: str, unit: str, pgq: list[Run], baseline: list[Run], basel
                     "baseline": [run.rate * messages_per_run for run in baseline]})
     if latencies:
         row.p50, row.p95, row.p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    wal = {side: [run.wal_per_transaction / messages_per_run for run in runs if run.wal_per_transaction]
+           for side, runs in (("pgq", pgq), ("baseline", baseline))}
+    notes = []
+    if all(len(wal[side]) == len(runs) for side, runs in (("pgq", pgq), ("baseline", baseline))):
+        row.wal_per_message = {side: statistics.median(values) for side, values in wal.items()}
+        notes.append(f"WAL per message {row.wal_per_message['pgq']:,.0f} B vs "
+                     f"{row.wal_per_message['baseline']:,.0f} B")
     if failed:
-        row.note = f"{failed} failed transactions"
+        notes.append(f"{failed} failed transactions")
+    row.note = "; ".join(notes)
     return row
 
 
@@ -256,7 +280,7 @@ def run_together(jobs: Sequence[Job], workdir: Path, seconds: int = 0, transacti
         if process.returncode != 0:
             raise BenchError(f"pgbench {job.script} -c {job.clients} failed:\n{out}{err}")
         latencies, intervals = read_logs(prefix, aggregated=bool(job.aggregate_seconds))
-        runs.append(Run(parse_tps(out), latencies, parse_failed(out), intervals))
+        runs.append(Run(parse_tps(out), latencies, parse_failed(out), intervals, parse_transactions(out)))
     return runs
 
 

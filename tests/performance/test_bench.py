@@ -21,9 +21,11 @@ from performance.harness import (
     BenchError,
     Job,
     Row,
+    Run,
     aggregate_counts,
     at_least,
     channels,
+    compare,
     k6_figures,
     log_latencies_ms,
     parse_load_rate,
@@ -185,6 +187,31 @@ def test_sustained_script_keeps_every_channels_backlog_level(bench: Bench, admin
     assert run.failed == 0
     assert consumed(admin) == 200
     assert depths(admin) == before
+
+
+def test_wal_per_call_tells_writes_from_empty_polls(bench: Bench) -> None:
+    message = json.dumps(MESSAGE)
+    (insert,) = bench.run(bench.job("bench", "enqueue_raw.sql", 1, **channels(CHANNEL), message=message),
+                          transactions=200)
+    (poll,) = bench.run(bench.job("bench", "dequeue_raw.sql", 1, **channels("e", 1000), take="1"),
+                        transactions=200)
+    assert insert.transactions == poll.transactions == 200
+    assert insert.wal_per_transaction and insert.wal_per_transaction > 100  # a row, an index entry, a commit
+    assert poll.wal_per_transaction is not None and poll.wal_per_transaction < 20  # nothing to write
+
+
+def test_compare_takes_medians_and_wal_per_message() -> None:
+    pgq = [Run(100, [1.0, 2.0], transactions=500, wal_bytes=500 * 400.0), Run(300, [3.0]),
+           Run(200, transactions=1000, wal_bytes=1000 * 600.0)]
+    baseline = [Run(400, transactions=10, wal_bytes=10 * 200.0)] * 3
+    row = compare("s", "msgs/s", pgq, baseline, "INSERT", messages_per_run=2)
+    assert (row.value, row.baseline, row.ratio) == (400, 800, 0.5)
+    assert (row.p50, row.p99) == (2.0, 3.0)
+    assert row.wal_per_message == {}  # one pgq run had no WAL figure: no median of two out of three
+    pgq[1] = Run(300, [3.0], transactions=100, wal_bytes=100 * 1000.0)
+    row = compare("s", "msgs/s", pgq, baseline, "INSERT", messages_per_run=2)
+    assert row.wal_per_message == {"pgq": 300, "baseline": 100}
+    assert row.note == "WAL per message 300 B vs 100 B"
 
 
 # ---------------------------------------------------------------- the scenarios' own logic
