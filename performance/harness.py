@@ -153,12 +153,14 @@ def compare(scenario: str, unit: str, pgq: list[Run], baseline: list[Run], basel
                     "baseline": [run.rate * messages_per_run for run in baseline]})
     if latencies:
         row.p50, row.p95, row.p99 = (percentile(latencies, p) for p in (50, 95, 99))
-    wal = {side: [run.wal_per_transaction / messages_per_run for run in runs if run.wal_per_transaction]
-           for side, runs in (("pgq", pgq), ("baseline", baseline))}
+    sides = {"pgq": [run.wal_per_transaction for run in pgq],
+             "baseline": [run.wal_per_transaction for run in baseline]}
     notes = []
-    if all(len(wal[side]) == len(runs) for side, runs in (("pgq", pgq), ("baseline", baseline))):
-        row.wal_per_message = {side: statistics.median(values) for side, values in wal.items()}
-        notes.append(f"WAL per message {row.wal_per_message['pgq']:,.0f} B vs "
+    if all(value is not None for values in sides.values() for value in values):
+        row.wal_per_message = {side: statistics.median(value or 0.0 for value in values) / messages_per_run
+                               for side, values in sides.items()}
+        per = unit.split("/")[0].removesuffix("s")  # msgs/s: per msg; polls/s: per poll
+        notes.append(f"WAL per {per} {row.wal_per_message['pgq']:,.0f} B vs "
                      f"{row.wal_per_message['baseline']:,.0f} B")
     if failed:
         notes.append(f"{failed} failed transactions")

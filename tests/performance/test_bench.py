@@ -211,7 +211,10 @@ def test_compare_takes_medians_and_wal_per_message() -> None:
     pgq[1] = Run(300, [3.0], transactions=100, wal_bytes=100 * 1000.0)
     row = compare("s", "msgs/s", pgq, baseline, "INSERT", messages_per_run=2)
     assert row.wal_per_message == {"pgq": 300, "baseline": 100}
-    assert row.note == "WAL per message 300 B vs 100 B"
+    assert row.note == "WAL per msg 300 B vs 100 B"
+    polls = [Run(100, transactions=10, wal_bytes=0.0)]
+    row = compare("s", "polls/s", polls, polls, "DELETE+archive")
+    assert row.wal_per_message == {"pgq": 0, "baseline": 0} and row.note == "WAL per poll 0 B vs 0 B"
 
 
 # ---------------------------------------------------------------- the scenarios' own logic
