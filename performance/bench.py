@@ -369,11 +369,11 @@ class Bench:
             judge(row, "ratio ≥ 0.60, p99 < 50 ms, 0 errors",
                   (row.ratio or 0) >= 0.60 and (row.p99 or 0) < 50 and failures == 0)
 
-            self.log(f"gateway: the spec's scenario, 100 req/s for {profile.spec_seconds} s")
+            self.log(f"gateway: the original app's load test, 100 req/s for {profile.spec_seconds} s")
             spec = k6_figures(self.k6(base_url, SCENARIO="spec", RATE="100",
                                       DURATION=f"{profile.spec_seconds}s"))
-            spec_row = Row(f"spec scenario, 100 req/s for {profile.spec_seconds} s", "req/s", spec["rate"],
-                           p50=spec["p50"], p95=spec["p95"], p99=spec["p99"],
+            spec_row = Row(f"the original app's load test, 100 req/s for {profile.spec_seconds} s", "req/s",
+                           spec["rate"], p50=spec["p50"], p95=spec["p95"], p99=spec["p99"],
                            note=f"{int(spec['failed'])} failures")
             judge(spec_row, "p95 < 10 ms, 0 failures", spec["p95"] < 10 and spec["failed"] == 0)
 
