@@ -49,8 +49,8 @@ lint: bootstrap ## ruff and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
 
-bench: bootstrap ## pgq vs raw SQL (pgbench) and the gateway under k6, ~15 min, own cluster; prints the table
+bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; ~20 min, own cluster
 	@$(PY) -m performance.bench
 
-bench-quick: bootstrap ## The same bench scaled down to about two minutes
+bench-quick: bootstrap ## Every bench scenario scaled down to about 3 minutes: a smoke test, not results
 	@$(PY) -m performance.bench --quick

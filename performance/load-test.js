@@ -91,12 +91,13 @@ export const options = {
 // 204 (an empty channel) is a success like 200 and 201.
 http.setResponseCallback(http.expectedStatuses(200, 201, 204));
 
-const JSON_HEADERS = { headers: { 'Content-Type': 'application/json' } };
-
-function stepTags() {
-  if (SCENARIO !== 'knee') return {};
+// A knee request carries its step as a tag, for the per-step thresholds, and as
+// the X-Knee-Step header, so a test's stub server can fail one step on purpose.
+function stepParams() {
+  if (SCENARIO !== 'knee') return { headers: {} };
   const index = Math.min(Math.floor(exec.instance.currentTestRunDuration / STEP_MS), KNEE_RATES.length - 1);
-  return { tags: { step: String(KNEE_RATES[index]) } };
+  const step = String(KNEE_RATES[index]);
+  return { tags: { step }, headers: { 'X-Knee-Step': step } };
 }
 
 export default function () {
@@ -104,12 +105,13 @@ export default function () {
     http.get(`${BASE_URL}/healthz`);
     return;
   }
-  const params = stepTags();
+  const params = stepParams();
   if (Math.random() < 0.5) {
     http.get(`${BASE_URL}/queue/two`, params);
   } else {
     const body = JSON.stringify({ channel: 'two', message: { seq: exec.scenario.iterationInTest } });
-    http.post(`${BASE_URL}/message`, body, Object.assign({}, JSON_HEADERS, params));
+    params.headers['Content-Type'] = 'application/json';
+    http.post(`${BASE_URL}/message`, body, params);
   }
 }
 

@@ -28,17 +28,8 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 
-from performance.bench import (
-    CHANNEL,
-    CORES,
-    MESSAGE,
-    RESULTS,
-    SQL,
-    gateway,
-    parse_tps,
-    percentile,
-    pgbench_binary,
-)
+from performance.bench import CHANNEL, MESSAGE, RESULTS, gateway
+from performance.harness import CORES, SQL, channels, parse_tps, percentile, pgbench_binary
 from support.localpg import create_database, gateway_url, psql, scratch_cluster, sqitch
 
 LATENCY_CHANNEL = "lp"
@@ -81,7 +72,8 @@ def registered_waiter(url: str) -> Iterator[None]:
     async def listen() -> None:
         conn = await asyncpg.connect(url)
         await conn.add_listener("pgq_ready", lambda *_: None)
-        await conn.execute("SELECT pgq.watch('bench-waiter', ARRAY[$1], ttl_seconds => 3600)", CHANNEL)
+        await conn.execute("SELECT pgq.watch('bench-waiter', ARRAY[$1], ttl_seconds => 3600)",
+                           f"{CHANNEL}1")
         ready.set()
         await stop  # asyncpg drains the notifications meanwhile
         await conn.execute("SELECT pgq.watch('bench-waiter', '{}')")
@@ -101,8 +93,8 @@ def registered_waiter(url: str) -> Iterator[None]:
 
 def pgbench_tps(admin_url: str, script: str, seconds: int) -> float:
     command = [pgbench_binary(), "-n", "-M", "prepared", "-T", str(seconds), "-c", "16",
-               "-j", str(min(16, CORES)), "-f", str(SQL / script), f"-Dchannel={CHANNEL}",
-               f"-Dmessage={json.dumps(MESSAGE)}", admin_url]
+               "-j", str(min(16, CORES)), "-f", str(SQL / script), f"-Dmessage={json.dumps(MESSAGE)}",
+               *(f"-D{name}={value}" for name, value in channels(CHANNEL).items()), admin_url]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return parse_tps(done.stdout)
 

@@ -1,1 +1,1 @@
-SELECT count(*) FROM pgq.enqueue_batch(:channel, :batch);
+SELECT count(*) FROM pgq.enqueue_batch(:prefix || '1', :batch);

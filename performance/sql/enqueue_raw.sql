@@ -1,2 +1,3 @@
 -- What pgq.enqueue does, minus the function: one INSERT returning the id.
-INSERT INTO bench.raw_queue (channel, message) VALUES (:channel, :message) RETURNING id;
+\set n random_zipfian(1, :channels, :skew)
+INSERT INTO bench.raw_queue (channel, message) VALUES (:prefix || :n, :message) RETURNING id;

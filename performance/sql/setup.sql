@@ -1,24 +1,59 @@
--- Raw-SQL baselines for `make bench`: tables identical to pgq.queue and
--- pgq.archive, so a ratio measures the broker's functions, nothing else.
--- LIKE ... INCLUDING ALL copies columns, defaults, identity, CHECK
--- constraints and indexes; it does not copy storage parameters, so the
--- autovacuum settings are copied from pg_class below.
+-- The minimal baselines of `make bench`: tables that do the same work as the
+-- broker and nothing more, so a ratio shows every cost of pgq's design.
+-- Nothing is copied from pgq's tables: the message columns, one (channel, id)
+-- index (the primary key), and an archive that takes a row per consumed
+-- message, with no index at all.
 
 CREATE SCHEMA bench;
-CREATE TABLE bench.raw_queue (LIKE pgq.queue INCLUDING ALL);
-CREATE TABLE bench.raw_archive (LIKE pgq.archive INCLUDING ALL);
 
-DO $$
+CREATE TABLE bench.raw_queue (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    channel text COLLATE "C" NOT NULL,
+    message jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (channel, id)
+);
+
+CREATE TABLE bench.raw_archive (
+    id bigint NOT NULL,
+    channel text COLLATE "C" NOT NULL,
+    message jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    consumed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- A backlog message: the bench's message shape, numbered.
+CREATE FUNCTION bench.message(seq bigint) RETURNS jsonb LANGUAGE sql IMMUTABLE
+RETURN jsonb_build_object('event', 'order.created', 'order', seq, 'customer', 'c-42', 'total', 99.5, 'items', 3);
+
+-- Append `count` messages to a channel of the broker, through its public API
+-- only (enqueue_batch's limit is 10,000 per call), so any queue layout works.
+CREATE FUNCTION bench.fill_pgq(channel text, count bigint) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-    pair record;
+    done bigint := 0;
+    chunk bigint;
 BEGIN
-    FOR pair IN VALUES ('pgq.queue'::regclass, 'bench.raw_queue'::regclass),
-                       ('pgq.archive'::regclass, 'bench.raw_archive'::regclass)
-    LOOP
-        IF (SELECT reloptions FROM pg_class WHERE oid = pair.column1) IS NOT NULL THEN
-            EXECUTE format('ALTER TABLE %s SET (%s)', pair.column2,
-                           (SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = pair.column1));
-        END IF;
+    WHILE done < count LOOP
+        chunk := least(10000, count - done);
+        PERFORM count(*) FROM pgq.enqueue_batch(fill_pgq.channel,
+            (SELECT jsonb_agg(bench.message(done + i) ORDER BY i) FROM generate_series(1, chunk) AS i));
+        done := done + chunk;
     END LOOP;
+    RETURN done;
 END
 $$;
+
+-- The same backlog in the baseline's queue.
+CREATE FUNCTION bench.fill_raw(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
+    INSERT INTO bench.raw_queue (channel, message)
+    SELECT fill_raw.channel, bench.message(i) FROM generate_series(1, count) AS i;
+    SELECT count;
+$$;
+
+-- How many messages channel n of `channels` gets out of about `total` when
+-- traffic follows Zipf's law with exponent `skew` (channel 1 the busiest), as
+-- pgbench's random_zipfian(1, channels, skew) draws them; at least one, so no
+-- channel starts empty.
+CREATE FUNCTION bench.zipf_share(n integer, channels integer, skew float8, total bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE
+RETURN greatest(1, round(total * n ^ -skew / (SELECT sum(k ^ -skew) FROM generate_series(1, channels) AS k)));
