@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from gateway.backends.postgrest import PostgrestBackend
 from gateway.settings import Settings
 from tests.gateway.backends.test_postgrest import BASE, ROW, PostgREST
-from tests.gateway.jwt import SECRET, claims
 from tests.gateway.conftest import QUIET, serve
+from tests.gateway.jwt import SECRET, claims
 from tests.gateway.test_routes import assert_empty_204, assert_status
 
 RECEIPT = "3945cf6c-d470-45a5-aa61-eb61ee2c50c5"
