@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import time
 from typing import Any
 
 import httpx
 import orjson
+
+from support.localpg import REPO
 
 SECRET = "a-test-secret-of-at-least-32-characters"
 
@@ -29,3 +32,14 @@ def claims(request: httpx.Request, secret: str) -> dict[str, Any]:
     decoded: dict[str, Any] = orjson.loads(_decode(payload))
     assert time.time() < decoded["exp"] <= time.time() + 300
     return decoded
+
+
+def compose_secret() -> str:
+    """The JWT key of the compose stack under test: PGRST_JWT_SECRET, else .env.example's default."""
+    from_env = os.environ.get("PGRST_JWT_SECRET")
+    if from_env:
+        return from_env
+    for line in (REPO / ".env.example").read_text().splitlines():
+        if line.startswith("PGRST_JWT_SECRET="):
+            return line.split("=", 1)[1]
+    raise AssertionError(".env.example names no PGRST_JWT_SECRET")
