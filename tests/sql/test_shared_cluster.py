@@ -12,7 +12,15 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from support.localpg import Cluster, create_database, gateway_url, psql, scratch_cluster, sqitch, sync_passwords
+from support.localpg import (
+    Cluster,
+    create_database,
+    gateway_url,
+    psql,
+    scratch_cluster,
+    sqitch,
+    sync_passwords,
+)
 
 PGQ_NEW_ROLES = "pgq_admin,pgq_gateway_admin,pgq_maintainer,pgq_owner"
 
