@@ -2,7 +2,8 @@
 
 The other application's `authenticator` (LOGIN NOINHERIT, member of its own `web_anon`) exists
 before pgQueue is deployed. Known limit, see docs/incoming/roles.md: the released change
-schema/roles (@v1.0) still sets that role's password on the first deploy, and its revert may drop it.
+schema/roles (@v1.0) sets that role's password on the first deploy unless given the role's own
+verifier (as done here), and its revert may drop it; this test reverts @v1.4 only.
 """
 
 from __future__ import annotations
@@ -51,8 +52,12 @@ def test_another_applications_authenticator_keeps_its_memberships_and_password(
     shared: Cluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = create_database(shared, "pgq_shared")
+    theirs = verifier(url, "authenticator")
+    # The documented first deploy next to it: its own verifier as the password, which keeps it.
+    monkeypatch.setenv("PGQ_AUTHENTICATOR_PASSWORD", theirs)
     sqitch("deploy", url, "--verify", quiet=True)
 
+    assert verifier(url, "authenticator") == theirs
     assert memberships(url, "authenticator") == "web_anon"
     assert psql(url, "SELECT shobj_description('authenticator'::regrole, 'pg_authid') IS NULL") == "t"
     # ... while pgQueue's own logins are managed: the gateway still works.
@@ -60,8 +65,6 @@ def test_another_applications_authenticator_keeps_its_memberships_and_password(
         assert conn.execute("SELECT pgq.enqueue('two', '{}') > 0").fetchone() == (True,)
 
     # `make db`'s password sync changes pgq_gateway's password, never the other application's.
-    psql(url, "ALTER ROLE authenticator PASSWORD 'other-app'")
-    theirs = verifier(url, "authenticator")
     monkeypatch.setenv("PGQ_GATEWAY_PASSWORD", "rotated-gateway-password")
     monkeypatch.setenv("PGQ_AUTHENTICATOR_PASSWORD", "would-clobber-theirs")
     sync_passwords(url)
