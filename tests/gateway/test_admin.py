@@ -126,3 +126,13 @@ def test_admin_token_read_from_the_environment_and_kept_out_of_repr() -> None:
     assert ADMIN not in repr(settings) and "s" * 32 not in repr(settings)
     with pytest.raises(ValueError, match="at least 32 characters"):
         Settings(database_url="x", postgrest_jwt_secret="short")
+
+
+def test_openapi_documents_the_settings_route(direct: TestClient) -> None:
+    schema = direct.get("/openapi.json").json()
+    operation = schema["paths"]["/channels/{channel}/settings"]["patch"]
+    assert set(operation["responses"]) == {"200", "400", "401", "413", "503"}
+    limits = schema["components"]["schemas"]["ChannelLimits"]["properties"]
+    assert set(limits) == {"max_deliveries", "dedup_window"}
+    assert set(schema["components"]["schemas"]["ChannelConfig"]["required"]) == {
+        "channel", "max_deliveries", "dedup_window"}
