@@ -31,8 +31,6 @@ STATUS_BY_CODE: dict[str, int] = {
     "PGRST001": 503,  # PostgREST lost its connection
     "PGRST002": 503,  # PostgREST's schema cache is not loaded yet
     "PGRST003": 503,  # PostgREST's pool acquisition timed out
-    "PGRST3": 503,  # PostgREST refused the gateway's admin JWT: a secret that differs, or none
-    "42501": 503,  # a privilege the deployment did not grant the gateway's role: nothing happened
     UNREACHABLE: 503,
     TIMEOUT: 503,
 }
