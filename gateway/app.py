@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
+from gateway.admin import router as admin_router
 from gateway.auth import BearerToken, document_bearer
 from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
@@ -51,9 +52,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     install_handlers(app)
     app.include_router(router)
     app.include_router(delivery_router)
+    app.include_router(admin_router)
+    app.state.admin_token = settings.admin_token
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.api_token:
-        app.add_middleware(BearerToken, token=settings.api_token)
+        tokens = [settings.api_token, *([settings.admin_token] if settings.admin_token else [])]
+        app.add_middleware(BearerToken, tokens=tokens)
         document_bearer(app)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
     document_400_not_422(app)

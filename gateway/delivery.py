@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from gateway.auth import ADMIN_401, AdminOnly
 from gateway.backends import Backend
 from gateway.errors import GatewayError
 from gateway.models import DeadLetter, Redriven, Release, Settle, Status
@@ -55,7 +56,11 @@ async def list_dead_letters(
     return rows or Response(status_code=204)
 
 
-@router.post("/dead-letters/{channel}/redrive", response_model=Redriven, responses=errors(400, 503))
+@router.post(
+    "/dead-letters/{channel}/redrive", response_model=Redriven, responses={**ADMIN_401, **errors(400, 503)},
+    dependencies=[AdminOnly],
+)
 async def redrive(channel: str, backend: BackendDep) -> Redriven:
-    """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset."""
+    """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset.
+    An admin route: with PGQ_ADMIN_TOKEN set, it wants that token."""
     return Redriven(count=await backend.value("redrive", {"channel": channel}))

@@ -123,6 +123,28 @@ class Channel(BaseModel):
     channel: str
 
 
+class ChannelLimits(BaseModel):
+    """pgq.configure's limits; an omitted one keeps its value, so `{}` reads them."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"max_deliveries": 3, "dedup_window": "1 hour"}]}
+    )
+
+    max_deliveries: Integer | None = Field(
+        None, description="leases before a message is dead-lettered (1-1000)"
+    )
+    dedup_window: str | None = Field(
+        None, description="how long a dedup_key is remembered: a PostgreSQL interval, more than 0 "
+                          "and at most 7 days, such as \"1 hour\" or \"PT1H\""
+    )
+
+
+class ChannelConfig(BaseModel):
+    channel: str
+    max_deliveries: int
+    dedup_window: str = Field(description="as PostgreSQL prints the interval, e.g. \"01:00:00\" or \"1 day\"")
+
+
 class Status(BaseModel):
     """Every error, and the health answers."""
 

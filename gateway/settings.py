@@ -18,6 +18,8 @@ class Settings:
     metrics_top_channels: int = 50
     maintain_interval: float = 60.0
     api_token: str | None = field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
+    admin_token: str | None = field(default=None, repr=False)  # unset: admin routes take the API token
+    postgrest_jwt_secret: str | None = field(default=None, repr=False)  # signs the admin JWT for PostgREST
 
     def __post_init__(self) -> None:
         if not (self.database_url or self.postgrest_url):
@@ -26,6 +28,8 @@ class Settings:
             raise ValueError(
                 "PGQ_UPSTREAM_TIMEOUT, PGQ_POOL_SIZE and PGQ_METRICS_TOP_CHANNELS must be positive"
             )
+        if self.postgrest_jwt_secret is not None and len(self.postgrest_jwt_secret) < 32:
+            raise ValueError("PGQ_POSTGREST_JWT_SECRET must be at least 32 characters, as PostgREST requires")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -46,4 +50,6 @@ class Settings:
             metrics_top_channels=int(number("PGQ_METRICS_TOP_CHANNELS", cls.metrics_top_channels)),
             maintain_interval=number("PGQ_MAINTAIN_INTERVAL", cls.maintain_interval),
             api_token=env.get("PGQ_API_TOKEN") or None,
+            admin_token=env.get("PGQ_ADMIN_TOKEN") or None,
+            postgrest_jwt_secret=env.get("PGQ_POSTGREST_JWT_SECRET") or None,
         )

@@ -59,6 +59,46 @@ CREATE TYPE pgq.queued_message AS (
 	state text
 );
 COMMENT ON TYPE pgq.queued_message IS 'A queued message as returned by pgq.peek: state is ready, delayed or leased; visible_at is when a delay or lease ends';
+CREATE FUNCTION pgq._adopt_objects() RETURNS event_trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    owner constant oid := 'pgq_owner'::regrole;
+    object record;
+BEGIN
+    IF current_setting('pgq.adopting', true) = 'on'
+       OR NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c WHERE c.schema_name = 'pgq') THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('pgq.adopting', 'on', true);  -- our own ALTERs fire this trigger again
+    FOR object IN
+        SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                              WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END AS kind,
+               c.oid::regclass::text AS name
+        FROM pg_class AS c
+        WHERE c.relnamespace = 'pgq'::regnamespace AND c.relowner <> owner
+          AND c.relkind IN ('r', 'p', 'v', 'm', 'c', 'S')
+          AND NOT (c.relkind = 'S' AND EXISTS (  -- an identity or serial sequence follows its table
+              SELECT FROM pg_depend AS d
+              WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))
+        UNION ALL
+        SELECT 'TYPE', t.oid::regtype::text
+        FROM pg_type AS t
+        WHERE t.typnamespace = 'pgq'::regnamespace AND t.typowner <> owner AND t.typtype IN ('d', 'e', 'r')
+        UNION ALL
+        SELECT 'ROUTINE', p.oid::regprocedure::text
+        FROM pg_proc AS p
+        WHERE p.pronamespace = 'pgq'::regnamespace AND p.proowner <> owner
+          AND p.prorettype <> 'event_trigger'::regtype
+    LOOP
+        EXECUTE format('ALTER %s %s OWNER TO pgq_owner', object.kind, object.name);
+    END LOOP;
+    PERFORM set_config('pgq.adopting', '', true);
+END
+$$;
+COMMENT ON FUNCTION pgq._adopt_objects() IS 'Event trigger: hands every table, sequence, type and function in pgq to pgq_owner
+(event trigger functions excepted, which must stay a superuser''s).';
 CREATE FUNCTION pgq._channel_limits(channel text) RETURNS pgq.channel_config
     LANGUAGE sql STABLE
     AS $$
@@ -144,11 +184,22 @@ CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt 
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
 CREATE FUNCTION pgq._notify_pgrst() RETURNS event_trigger
     LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
+    IF TG_EVENT = 'sql_drop' THEN
+        IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() AS d
+                       WHERE d.schema_name = 'pgq' OR (d.object_type = 'schema' AND d.object_identity = 'pgq')) THEN
+            RETURN;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c
+                      WHERE c.schema_name = 'pgq' OR (c.object_type = 'schema' AND c.object_identity = 'pgq')) THEN
+        RETURN;
+    END IF;
     NOTIFY pgrst, 'reload schema';
 END
 $$;
+COMMENT ON FUNCTION pgq._notify_pgrst() IS 'Event trigger: NOTIFY pgrst, ''reload schema'' after DDL on objects in pgq, and only then.';
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (channel ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text);
@@ -531,7 +582,7 @@ $$;
 COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
 Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
 CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
@@ -758,6 +809,10 @@ CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id)
 CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
 CREATE INDEX queue_channel_id ON pgq.queue USING btree (channel, id);
 GRANT USAGE ON SCHEMA pgq TO pgq_client;
+GRANT USAGE ON SCHEMA pgq TO pgq_owner;
+GRANT USAGE ON SCHEMA pgq TO pgq_admin;
+GRANT USAGE ON SCHEMA pgq TO pgq_maintainer;
+REVOKE ALL ON FUNCTION pgq._adopt_objects() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._channel_limits(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
@@ -773,7 +828,7 @@ GRANT ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) TO pgq_clie
 REVOKE ALL ON FUNCTION pgq.channels() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.channels() TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) TO pgq_client;
+GRANT ALL ON FUNCTION pgq.configure(channel text, max_deliveries integer, dedup_window interval) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.dequeue(channel text, take integer) FROM PUBLIC;
@@ -789,14 +844,17 @@ GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, se
 REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.maintain() FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.maintain() TO pgq_client;
+GRANT ALL ON FUNCTION pgq.maintain() TO pgq_admin;
+GRANT ALL ON FUNCTION pgq.maintain() TO pgq_gateway;
+GRANT ALL ON FUNCTION pgq.maintain() TO pgq_maintainer;
 REVOKE ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.purge_archive(older_than interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.purge_archive(older_than interval) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_client;
+GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) FROM PUBLIC;

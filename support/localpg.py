@@ -209,10 +209,21 @@ def gateway_url(admin_url: str) -> str:
     return f"postgresql://pgq_gateway:{role_passwords()['gateway_password']}@{rest}"
 
 
+# schema/admin_roles marks the roles pgQueue created; the others belong to someone else.
+MANAGED_ROLE = "pgQueue: created and managed by the pgq deploy"
+
+
 def sync_passwords(admin_url: str) -> None:
-    """The roles change runs once; later `make db` runs still apply changed passwords."""
-    psql(admin_url, "ALTER ROLE authenticator PASSWORD :'authenticator_password';"
-                    "ALTER ROLE pgq_gateway PASSWORD :'gateway_password';", **role_passwords())
+    """The roles change runs once; later `make db` runs still apply changed passwords, to the
+    login roles pgQueue created only: another application's `authenticator` keeps its own."""
+    psql(admin_url, """
+        SELECT format('ALTER ROLE %I PASSWORD %L', r.rolname, p.password)
+        FROM pg_catalog.pg_roles AS r
+        JOIN (VALUES ('authenticator', :'authenticator_password'), ('pgq_gateway', :'gateway_password'))
+            AS p (rolname, password) USING (rolname)
+        WHERE pg_catalog.shobj_description(r.oid, 'pg_authid') = :'managed'
+        \\gexec
+        """, managed=MANAGED_ROLE, **role_passwords())
 
 
 def main() -> None:

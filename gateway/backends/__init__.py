@@ -12,6 +12,11 @@ from typing import Any, Protocol
 
 from gateway.settings import Settings
 
+# The functions neither PostgREST's anonymous role nor pgq_gateway may call (schema/api_grants):
+# both backends run them with pgq_admin's rights. The gateway's admin routes guard them (PGQ_ADMIN_TOKEN).
+ADMIN_FUNCTIONS = frozenset({"configure", "redrive", "purge_archive"})
+ADMIN_ROLE = "pgq_admin"
+
 
 class Backend(Protocol):
     async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
@@ -29,7 +34,10 @@ async def open_backend(settings: Settings) -> Backend:
     if settings.postgrest_url:
         from gateway.backends.postgrest import PostgrestBackend
 
-        return PostgrestBackend(settings.postgrest_url, settings.upstream_timeout, settings.pool_size)
+        return PostgrestBackend(
+            settings.postgrest_url, settings.upstream_timeout, settings.pool_size,
+            jwt_secret=settings.postgrest_jwt_secret,
+        )
     from gateway.backends.direct import DirectBackend
 
     assert settings.database_url

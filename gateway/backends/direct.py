@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE
 from gateway.errors import TIMEOUT, UNREACHABLE, log, upstream_error
 
 
@@ -19,6 +20,8 @@ def _dumps(value: object) -> str:
 async def _json_codecs(conn: asyncpg.Connection) -> None:
     for name in ("json", "jsonb"):
         await conn.set_type_codec(name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog")
+    # Intervals travel as PostgreSQL's own text ("1 hour", "PT1H"), as they do through PostgREST.
+    await conn.set_type_codec("interval", encoder=str, decoder=str, schema="pg_catalog", format="text")
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -50,22 +53,23 @@ class DirectBackend:
         # (RETURNS SETOF bigint), whose values PostgREST lists bare: PostgreSQL names that
         # one column after the function, and no pgq function has an OUT column of its own name.
         sql = f"SELECT coalesce(json_agg(r), '[]') FROM (SELECT * FROM pgq.{function}({_params(args)})) AS r"
-        result: list[dict[str, Any]] = await self._fetch(sql, args)
+        result: list[dict[str, Any]] = await self._fetch(sql, args, function in ADMIN_FUNCTIONS)
         if result and result[0].keys() == {function}:
             return [row[function] for row in result]
         return result
 
     async def value(self, function: str, args: Mapping[str, object]) -> Any:
-        return await self._fetch(f"SELECT to_json(pgq.{function}({_params(args)}))", args)
+        sql = f"SELECT to_json(pgq.{function}({_params(args)}))"
+        return await self._fetch(sql, args, function in ADMIN_FUNCTIONS)
 
-    async def _fetch(self, sql: str, args: Mapping[str, object]) -> Any:
+    async def _fetch(self, sql: str, args: Mapping[str, object], as_admin: bool) -> Any:
         conn = None
         try:
             async with asyncio.timeout(self._timeout):
                 # The acquire timeout is also release()'s budget for the cancel and reset of a
                 # session that stopped answering (a frozen server); past it the pool drops the session.
                 conn = await self._pool.acquire(timeout=self._timeout)
-                return await conn.fetchval(sql, *args.values())
+                return await _call(conn, sql, args, as_admin)
         except TimeoutError:
             raise upstream_error(TIMEOUT, f"no answer within {self._timeout:g} s") from None
         except asyncpg.PostgresError as exc:
@@ -90,6 +94,16 @@ class DirectBackend:
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+async def _call(conn: asyncpg.Connection, sql: str, args: Mapping[str, object], as_admin: bool) -> Any:
+    """pgq_gateway reaches pgq_admin's functions by SET ROLE (it inherits none of its rights),
+    for this one transaction: SET LOCAL ends with it, so the pooled session is clean again."""
+    if not as_admin:
+        return await conn.fetchval(sql, *args.values())
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL ROLE {ADMIN_ROLE}")
+        return await conn.fetchval(sql, *args.values())
 
 
 def _params(args: Mapping[str, object]) -> str:

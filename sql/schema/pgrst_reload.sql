@@ -1,24 +1,36 @@
 -- Deploy pgqueue:schema/pgrst_reload to pg
--- requires: schema/pgq
+-- requires: schema/pgrst_reload@v1.2
 --
--- PostgREST caches the schema; it must hear about every change. An event
--- trigger sends the reload signal at the end of every DDL command, so each
--- deploy (this one and all later ones) ends with NOTIFY pgrst, 'reload schema'.
+-- Rework: PostgREST reloads its schema cache only for DDL on objects in pgq.
+-- Every login may create temporary tables, and other applications share the
+-- database: their DDL must not make PostgREST reload (a reload per CREATE TEMP
+-- TABLE is a cheap way to keep it busy). GRANT and REVOKE name no schema to
+-- the trigger, so they send no reload; PostgREST checks privileges per call.
 
 BEGIN;
 
-CREATE FUNCTION pgq._notify_pgrst()
+-- One function behind both triggers: ddl_command_end lists the commands' objects,
+-- sql_drop the dropped ones (DROP SCHEMA pgq itself is an object named pgq).
+CREATE OR REPLACE FUNCTION pgq._notify_pgrst()
 RETURNS event_trigger
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF TG_EVENT = 'sql_drop' THEN
+        IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() AS d
+                       WHERE d.schema_name = 'pgq' OR (d.object_type = 'schema' AND d.object_identity = 'pgq')) THEN
+            RETURN;
+        END IF;
+    ELSIF NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c
+                      WHERE c.schema_name = 'pgq' OR (c.object_type = 'schema' AND c.object_identity = 'pgq')) THEN
+        RETURN;
+    END IF;
     NOTIFY pgrst, 'reload schema';
 END
 $$;
 
-REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
-
-CREATE EVENT TRIGGER pgq_pgrst_reload ON ddl_command_end EXECUTE FUNCTION pgq._notify_pgrst();
-CREATE EVENT TRIGGER pgq_pgrst_reload_drop ON sql_drop EXECUTE FUNCTION pgq._notify_pgrst();
+COMMENT ON FUNCTION pgq._notify_pgrst() IS
+$$Event trigger: NOTIFY pgrst, 'reload schema' after DDL on objects in pgq, and only then.$$;
 
 COMMIT;

@@ -1,28 +1,72 @@
--- Least privilege: the client roles may call the API and nothing else.
+-- Least privilege: each role may call exactly its part of the API, and nothing else.
 BEGIN;
-SELECT plan(28);
+SELECT plan(37);
 
-SELECT roles_are(ARRAY['pgq_client', 'authenticator', 'pgq_gateway'] || ARRAY(
-    SELECT rolname::text FROM pg_roles WHERE rolname NOT IN ('pgq_client', 'authenticator', 'pgq_gateway')));
-SELECT ok(NOT (SELECT rolcanlogin FROM pg_roles WHERE rolname = 'pgq_client'), 'pgq_client cannot log in');
-SELECT ok((SELECT rolcanlogin AND NOT rolinherit FROM pg_roles WHERE rolname = 'authenticator'), 'authenticator is LOGIN NOINHERIT');
-SELECT ok((SELECT rolcanlogin AND rolinherit FROM pg_roles WHERE rolname = 'pgq_gateway'), 'pgq_gateway is LOGIN INHERIT');
-SELECT is_member_of('pgq_client', ARRAY['authenticator', 'pgq_gateway']);
+-- Attributes: who may log in, who inherits, and that none holds a cluster-wide power.
+SELECT set_eq(
+    $$SELECT rolname::text, rolcanlogin, rolinherit, rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls
+      FROM pg_roles WHERE rolname IN ('pgq_client', 'authenticator', 'pgq_gateway', 'pgq_owner', 'pgq_admin',
+                                      'pgq_gateway_admin', 'pgq_maintainer')$$,
+    $$VALUES ('pgq_client', false, true, false), ('authenticator', true, false, false),
+             ('pgq_gateway', true, true, false), ('pgq_owner', false, true, false),
+             ('pgq_admin', false, true, false), ('pgq_gateway_admin', false, false, false),
+             ('pgq_maintainer', true, false, false)$$,
+    'login, inherit and no cluster-wide power, role by role');
+
+-- Memberships: every grant of or to a pgq role, and nothing more.
+SELECT set_eq(
+    $$SELECT m.member::regrole::text, m.roleid::regrole::text FROM pg_auth_members AS m
+      WHERE m.member::regrole::text IN ('pgq_client', 'authenticator', 'pgq_gateway', 'pgq_owner', 'pgq_admin',
+                                        'pgq_gateway_admin', 'pgq_maintainer')
+         OR m.roleid::regrole::text IN ('pgq_client', 'authenticator', 'pgq_gateway', 'pgq_owner', 'pgq_admin',
+                                        'pgq_gateway_admin', 'pgq_maintainer')$$,
+    $$VALUES ('authenticator', 'pgq_client'), ('authenticator', 'pgq_admin'), ('pgq_gateway', 'pgq_client'),
+             ('pgq_gateway', 'pgq_gateway_admin'), ('pgq_gateway_admin', 'pgq_admin')$$,
+    'memberships: PostgREST may become the client or the admin, the gateway reaches the admin by SET ROLE only');
+SELECT ok(pg_has_role('pgq_gateway', 'pgq_admin', 'MEMBER') AND NOT pg_has_role('pgq_gateway', 'pgq_admin', 'USAGE'),
+    'pgq_gateway may SET ROLE pgq_admin but does not inherit its rights');
+SELECT ok(NOT pg_has_role('authenticator', 'pgq_client', 'USAGE'), 'authenticator has no rights of its own (NOINHERIT)');
+
 SELECT ok(EXISTS (SELECT FROM pg_db_role_setting WHERE setrole = 'pgq_client'::regrole AND setconfig @> ARRAY['statement_timeout=5s']),
     'pgq_client has a statement_timeout');
 SELECT ok(EXISTS (SELECT FROM pg_db_role_setting WHERE setrole = 'pgq_gateway'::regrole AND setconfig @> ARRAY['statement_timeout=5s']),
     'pgq_gateway has its own statement_timeout (role settings apply at login)');
 
--- Exactly the client API is executable by pgq_client; helpers and admin functions are not.
+-- Exactly who may execute each pgq function, inherited rights included; PUBLIC nothing.
 SELECT set_eq(
+    $$SELECT r.name, p.oid::regprocedure::text FROM pg_proc AS p
+      CROSS JOIN unnest(ARRAY['public', 'pgq_client', 'authenticator', 'pgq_gateway', 'pgq_admin',
+                              'pgq_gateway_admin', 'pgq_maintainer']) AS r (name)
+      WHERE p.pronamespace = 'pgq'::regnamespace AND has_function_privilege(r.name, p.oid, 'EXECUTE')$$,
+    $$SELECT r.name, f.sig FROM unnest(ARRAY['pgq_client', 'pgq_gateway']) AS r (name)
+      CROSS JOIN unnest(ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)',
+          'pgq.enqueue_once(text,jsonb,text,integer)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
+          'pgq.ack(text,bigint,uuid)', 'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
+          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)']) AS f (sig)
+      UNION ALL VALUES ('pgq_gateway', 'pgq.watch(text,text[],integer)'), ('pgq_gateway', 'pgq.maintain()'),
+          ('pgq_admin', 'pgq.configure(text,integer,interval)'), ('pgq_admin', 'pgq.redrive(text)'),
+          ('pgq_admin', 'pgq.purge_archive(interval)'), ('pgq_admin', 'pgq.maintain()'),
+          ('pgq_maintainer', 'pgq.maintain()')$$,
+    'each role may execute exactly its functions');
+
+-- Ownership: the API runs as pgq_owner; only event trigger functions, which run with the rights
+-- of whoever issues DDL, stay a superuser's.
+SELECT is_empty(
     $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
-      WHERE p.pronamespace = 'pgq'::regnamespace AND has_function_privilege('pgq_client', p.oid, 'EXECUTE')$$,
-    ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)', 'pgq.dequeue(text,integer)',
-          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.maintain()',
-          'pgq.configure(text,integer,interval)', 'pgq.lease(text,integer,integer)', 'pgq.ack(text,bigint,uuid)',
-          'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
-          'pgq.dead_letters(text,integer,integer)', 'pgq.redrive(text)', 'pgq.enqueue_once(text,jsonb,text,integer)'],
-    'pgq_client may execute the client API only');
+      WHERE p.pronamespace = 'pgq'::regnamespace AND p.proowner <> 'pgq_owner'::regrole
+        AND p.prorettype <> 'event_trigger'::regtype
+      UNION ALL
+      SELECT c.oid::regclass::text FROM pg_class AS c
+      WHERE c.relnamespace = 'pgq'::regnamespace AND c.relowner <> 'pgq_owner'::regrole$$,
+    'pgq_owner owns every function, table, index, sequence and type in pgq');
+SELECT is_empty(
+    $$SELECT p.oid::regprocedure::text FROM pg_proc AS p JOIN pg_roles AS r ON r.oid = p.proowner
+      WHERE p.pronamespace = 'pgq'::regnamespace AND p.prorettype = 'event_trigger'::regtype AND NOT r.rolsuper$$,
+    'event trigger functions belong to a superuser');
+SELECT is_empty(
+    $$SELECT p.oid::regprocedure::text FROM pg_proc AS p
+      WHERE p.pronamespace = 'pgq'::regnamespace AND left(p.proname, 1) <> '_' AND NOT p.prosecdef$$,
+    'every API function is SECURITY DEFINER');
 
 SET LOCAL ROLE pgq_client;
 
@@ -32,8 +76,10 @@ SELECT lives_ok($$SELECT * FROM pgq.peek('priv')$$, 'client: peek');
 SELECT lives_ok($$SELECT * FROM pgq.channels()$$, 'client: channels');
 SELECT lives_ok($$SELECT * FROM pgq.stats()$$, 'client: stats');
 SELECT results_eq($$SELECT message FROM pgq.dequeue('priv')$$, $$VALUES ('{"seq": 1}'::jsonb)$$, 'client: dequeue');
-SELECT lives_ok($$SELECT pgq.maintain()$$, 'client: maintain');
 
+SELECT throws_ok($$SELECT pgq.configure('priv', max_deliveries => 1)$$, '42501', NULL, 'client cannot configure a channel');
+SELECT throws_ok($$SELECT pgq.redrive('priv')$$, '42501', NULL, 'client cannot redrive');
+SELECT throws_ok($$SELECT pgq.maintain()$$, '42501', NULL, 'client cannot run maintenance');
 SELECT throws_ok($$SELECT * FROM pgq.queue$$, '42501', NULL, 'client cannot SELECT the queue');
 SELECT throws_ok($$INSERT INTO pgq.queue (channel, message) VALUES ('x', '{}')$$, '42501', NULL, 'client cannot INSERT into the queue');
 SELECT throws_ok($$UPDATE pgq.queue SET message = '{}'$$, '42501', NULL, 'client cannot UPDATE the queue');
@@ -46,10 +92,18 @@ SELECT throws_ok($$CREATE TABLE pgq.intruder (id int)$$, '42501', NULL, 'client 
 SELECT throws_ok($$SELECT pgq.watch('gw', '{}')$$, '42501', NULL, 'client cannot register waiting channels');
 SELECT throws_ok($$UPDATE pgq.counter SET consumed = 0$$, '42501', NULL, 'client cannot touch the counters');
 
--- The gateway's login keeps the registry of waiting channels, through pgq.watch only.
+-- The gateway's login keeps the registry of waiting channels, through pgq.watch only, and maintains.
 SET LOCAL ROLE pgq_gateway;
 SELECT lives_ok($$SELECT pgq.watch('gw', ARRAY['priv'])$$, 'gateway: watch');
+SELECT lives_ok($$SELECT pgq.maintain()$$, 'gateway: maintain');
+SELECT throws_ok($$SELECT pgq.configure('priv', max_deliveries => 1)$$, '42501', NULL, 'gateway cannot configure without SET ROLE');
 SELECT throws_ok($$DELETE FROM pgq.waiting$$, '42501', NULL, 'gateway cannot write the registry directly');
+
+-- The admin role runs with pgq_owner's rights through the functions, and reaches no table itself.
+SET LOCAL ROLE pgq_admin;
+SELECT is((SELECT max_deliveries FROM pgq.configure('priv', max_deliveries => 3)), 3, 'admin: configure');
+SELECT lives_ok($$SELECT pgq.purge_archive('0')$$, 'admin: purge_archive (runs as its owner)');
+SELECT throws_ok($$DELETE FROM pgq.archive$$, '42501', NULL, 'admin cannot write the archive directly');
 
 RESET ROLE;
 SELECT * FROM finish();

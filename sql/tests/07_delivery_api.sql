@@ -77,9 +77,10 @@ SELECT is_definer('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer']);
 SELECT is_definer('pgq', 'redrive', ARRAY['text']);
 SELECT is_definer('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer']);
 
--- The client role can drive the whole cycle, and reach no table.
+-- The admin role sets the limits; the client role drives the whole cycle, and reaches no table.
+SET LOCAL ROLE pgq_admin;
+SELECT lives_ok($$SELECT pgq.configure('cycle', max_deliveries => 2, dedup_window => '1 hour')$$, 'admin: configure');
 SET LOCAL ROLE pgq_client;
-SELECT lives_ok($$SELECT pgq.configure('cycle', max_deliveries => 2, dedup_window => '1 hour')$$, 'client: configure');
 SELECT lives_ok($$SELECT pgq.enqueue_once('cycle', '{"n": 1}', 'k1')$$, 'client: enqueue_once');
 SELECT lives_ok($$SELECT pgq.enqueue('cycle', '{"n": 2}', 0)$$, 'client: enqueue with a delay argument');
 SELECT lives_ok($$CREATE TEMP TABLE cycle AS SELECT * FROM pgq.lease('cycle', 30, 2)$$, 'client: lease');
@@ -87,7 +88,9 @@ SELECT ok((SELECT pgq.extend_lease('cycle', id, receipt, 60) FROM cycle WHERE me
 SELECT ok((SELECT pgq.ack('cycle', id, receipt) FROM cycle WHERE message->>'n' = '1'), 'client: ack');
 SELECT ok((SELECT pgq.nack('cycle', id, receipt) FROM cycle WHERE message->>'n' = '2'), 'client: nack');
 SELECT lives_ok($$SELECT * FROM pgq.dead_letters('cycle')$$, 'client: dead_letters');
-SELECT lives_ok($$SELECT pgq.redrive('cycle')$$, 'client: redrive');
+SET LOCAL ROLE pgq_admin;
+SELECT lives_ok($$SELECT pgq.redrive('cycle')$$, 'admin: redrive');
+SET LOCAL ROLE pgq_client;
 SELECT throws_ok($$SELECT * FROM pgq.dead_letter$$, '42501', NULL, 'client cannot read the dead letters table');
 SELECT throws_ok($$SELECT * FROM pgq.dedup_key$$, '42501', NULL, 'client cannot read the dedup keys');
 SELECT throws_ok($$UPDATE pgq.channel_settings SET max_deliveries = 1$$, '42501', NULL, 'client cannot write channel settings directly');

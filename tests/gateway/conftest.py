@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from gateway.app import create_app
 from gateway.backends import Backend
 from gateway.settings import Settings
+from tests.gateway.jwt import compose_secret
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 BACKENDS = ["direct", *(["postgrest"] if POSTGREST_URL else [])]
@@ -38,7 +39,7 @@ def serve(settings: Settings, backend: Backend | None = None) -> Iterator[TestCl
 @pytest.fixture(params=BACKENDS)
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     if request.param == "postgrest":
-        settings = Settings(postgrest_url=POSTGREST_URL, **QUIET)
+        settings = Settings(postgrest_url=POSTGREST_URL, postgrest_jwt_secret=compose_secret(), **QUIET)
     else:
         settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET)
     with serve(settings) as served:

@@ -3,6 +3,7 @@ one POST /rpc/<function> with named JSON arguments, and each answer maps as the 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from gateway.backends.postgrest import PostgrestBackend
 from gateway.settings import Settings
 from tests.gateway.backends.test_postgrest import BASE, ROW, PostgREST
 from tests.gateway.conftest import QUIET, serve
+from tests.gateway.jwt import SECRET, claims
 from tests.gateway.test_routes import assert_empty_204, assert_status
 
 RECEIPT = "3945cf6c-d470-45a5-aa61-eb61ee2c50c5"
@@ -25,7 +27,7 @@ DEAD = {**ROW, "deliveries": 5, "reason": "not acknowledged after 5 deliveries (
 @pytest.fixture
 def rpc() -> Iterator[tuple[TestClient, PostgREST]]:
     postgrest = PostgREST()
-    backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle))
+    backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle), jwt_secret=SECRET)
     with serve(Settings(postgrest_url=BASE, **QUIET), backend) as client:
         yield client, postgrest
 
@@ -131,6 +133,38 @@ def test_redrive_calls_redrive(rpc: tuple[TestClient, PostgREST]) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "Dead letters moved back to the queue",
                                                               "count": 3})
     assert postgrest.called() == ("POST", "/rpc/redrive", {"channel": "two"})
+    assert claims(postgrest.requests[-1], SECRET)["role"] == "pgq_admin"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "function", "reply"),
+    [
+        ("POST", "/dead-letters/two/redrive", None, "redrive", 3),
+        ("PATCH", "/channels/two/settings", {"max_deliveries": 3}, "configure",
+         {"channel": "two", "max_deliveries": 3, "dedup_window": "1 day"}),
+    ],
+)
+def test_admin_calls_carry_the_admin_jwt_and_data_calls_none(
+    rpc: tuple[TestClient, PostgREST], method: str, path: str, body: Any, function: str, reply: Any
+) -> None:
+    client, postgrest = rpc
+    postgrest.reply(200, reply)
+    assert client.request(method, path, json=body).status_code == 200
+    assert postgrest.called()[1] == f"/rpc/{function}"
+    assert claims(postgrest.requests[-1], SECRET)["role"] == "pgq_admin"
+
+    postgrest.reply(200, [])
+    client.get("/queue/two")
+    assert "authorization" not in postgrest.requests[-1].headers
+
+
+def test_without_the_jwt_secret_admin_calls_are_503_and_never_sent() -> None:
+    postgrest = PostgREST()
+    backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle))
+    with serve(Settings(postgrest_url=BASE, **QUIET), backend) as client:
+        assert_status(client.post("/dead-letters/two/redrive"), 503, "PGQ_POSTGREST_JWT_SECRET")
+        assert_status(client.patch("/channels/two/settings", json={}), 503, "PGQ_POSTGREST_JWT_SECRET")
+    assert postgrest.requests == []
 
 
 @pytest.mark.parametrize(
@@ -147,3 +181,17 @@ def test_an_unavailable_database_is_503(
     client, postgrest = rpc
     postgrest.error(503, "PGRST001", "Database client error. Retrying the connection.")
     assert_status(client.request(method, path, json=body), 503, "upstream unavailable")
+
+
+def test_maintenance_through_postgrest_runs_as_the_admin() -> None:
+    """PostgREST's anonymous role may not maintain: the gateway's maintenance loop needs the JWT too."""
+    postgrest = PostgREST()
+    postgrest.reply(200, {"archive_purged": 0, "dedup_keys_expired": 0})
+    backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle), jwt_secret=SECRET)
+
+    async def maintain() -> None:
+        await backend.value("maintain", {})
+        await backend.close()
+
+    asyncio.run(maintain())
+    assert claims(postgrest.requests[-1], SECRET)["role"] == "pgq_admin"

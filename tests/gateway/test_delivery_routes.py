@@ -373,7 +373,7 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     assert statuses("/queue/{channel}/ack", "post") == {"200", "400", "409", "413", "503"}
     assert statuses("/queue/{channel}/nack", "post") == {"200", "400", "409", "413", "503"}
     assert statuses("/dead-letters", "get") == {"200", "204", "400", "503"}
-    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "503"}
+    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "503"}  # 401: admin
 
     consumed = body("/queue/{channel}", "get", "200")["anyOf"]
     assert {"$ref": "#/components/schemas/LeasedMessage"} in consumed

@@ -30,3 +30,24 @@ def test_any_later_ddl_tells_postgrest_to_reload(admin_url: str) -> None:
         assert reload_signals(listener) == []
         dba.execute("COMMENT ON FUNCTION pgq.channels() IS 'a DBA edits the API description'")
         assert reload_signals(listener) == ["reload schema"]
+
+
+def test_only_ddl_on_pgq_objects_reloads(admin_url: str, gateway_dsn: str) -> None:
+    """Every login may create temporary tables, and other applications share the database:
+    none of that may make PostgREST reload. Dropping a pgq object does."""
+    with psycopg.connect(admin_url, autocommit=True) as listener, \
+         psycopg.connect(admin_url, autocommit=True) as dba, \
+         psycopg.connect(gateway_dsn, autocommit=True) as gateway:
+        listener.execute("LISTEN pgrst")
+        gateway.execute("CREATE TEMP TABLE scratch (id int)")
+        gateway.execute("DROP TABLE scratch")
+        dba.execute("CREATE SCHEMA other_app")
+        dba.execute("CREATE TABLE other_app.orders (id int)")
+        dba.execute("COMMENT ON TABLE other_app.orders IS 'not ours'")
+        dba.execute("DROP SCHEMA other_app CASCADE")
+        assert reload_signals(listener) == []
+
+        dba.execute("CREATE FUNCTION pgq.later() RETURNS int LANGUAGE sql RETURN 1")
+        assert reload_signals(listener) == ["reload schema"]
+        dba.execute("DROP FUNCTION pgq.later()")
+        assert reload_signals(listener) == ["reload schema"]

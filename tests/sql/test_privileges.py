@@ -61,7 +61,9 @@ def test_client_role_carries_the_statement_timeout(admin: psycopg.Connection[tup
     assert row and "statement_timeout=5s" in row[0]  # type: ignore[operator]
 
 
-@pytest.mark.parametrize("role", ["pgq_gateway", "pgq_client", "authenticator"])
+@pytest.mark.parametrize(
+    "role", ["pgq_gateway", "pgq_client", "authenticator", "pgq_admin", "pgq_gateway_admin", "pgq_maintainer"]
+)
 def test_no_api_role_holds_a_privilege_it_should_not(
     admin: psycopg.Connection[tuple[object, ...]], role: str
 ) -> None:
@@ -100,3 +102,49 @@ def test_authenticator_can_only_become_the_client(admin_url: str) -> None:
         assert conn.execute("SELECT count(*) FROM pgq.channels()").fetchone() == (0,)
         with pytest.raises(psycopg.Error):
             conn.execute("SET ROLE postgres")
+
+
+def test_the_gateway_reaches_the_admin_functions_by_set_role_only(gateway_dsn: str) -> None:
+    with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT pgq.configure('two', max_deliveries => 2)")
+        conn.execute("SET ROLE pgq_admin")
+        limits = conn.execute("SELECT max_deliveries FROM pgq.configure('two', max_deliveries => 2)")
+        assert limits.fetchone() == (2,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET ROLE pgq_owner")
+
+
+def test_postgrest_may_become_the_admin_but_never_the_owner(admin_url: str) -> None:
+    with psycopg.connect(authenticator_url(admin_url), autocommit=True) as conn:
+        conn.execute("SET ROLE pgq_admin")
+        assert conn.execute("SELECT pgq.redrive('two')").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SET ROLE pgq_owner")
+
+
+def owner(admin: psycopg.Connection[tuple[object, ...]], signature: str) -> object:
+    row = admin.execute("SELECT proowner::regrole::text FROM pg_proc WHERE oid = %s::regprocedure",
+                        (signature,)).fetchone()
+    return row[0] if row else None
+
+
+def test_functions_a_later_change_creates_belong_to_the_owner(
+    admin: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    """A deploy runs as the superuser and a rework drops and creates its function again: each new
+    object in pgq is handed to pgq_owner, so its SECURITY DEFINER code never runs as a superuser."""
+    admin.execute("DROP FUNCTION pgq.channels()")
+    admin.execute("""CREATE FUNCTION pgq.channels() RETURNS TABLE (channel text)
+                     LANGUAGE sql SECURITY DEFINER RETURN current_user""")
+    assert owner(admin, "pgq.channels()") == "pgq_owner"
+    assert admin.execute("SELECT * FROM pgq.channels()").fetchone() == ("pgq_owner",)
+    admin.execute("""CREATE OR REPLACE FUNCTION pgq.channels() RETURNS TABLE (channel text)
+                     LANGUAGE sql SECURITY DEFINER RETURN session_user""")
+    assert owner(admin, "pgq.channels()") == "pgq_owner"
+    admin.execute("CREATE TABLE pgq.later (id bigint GENERATED ALWAYS AS IDENTITY)")
+    assert admin.execute("SELECT string_agg(relowner::regrole::text, ',') FROM pg_class "
+                         "WHERE relname IN ('later', 'later_id_seq')").fetchone() == ("pgq_owner,pgq_owner",)
+    admin.execute("CREATE TABLE public.elsewhere (id int)")  # other schemas are left alone
+    assert admin.execute("SELECT relowner::regrole::text FROM pg_class WHERE relname = 'elsewhere'"
+                         ).fetchone() == ("postgres",)

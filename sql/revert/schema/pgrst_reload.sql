@@ -1,9 +1,16 @@
--- Revert pgqueue:schema/pgrst_reload from pg
+-- Revert pgqueue:schema/pgrst_reload from pg: back to the reload after every DDL of @v1.2
 
 BEGIN;
 
-DROP EVENT TRIGGER pgq_pgrst_reload_drop;
-DROP EVENT TRIGGER pgq_pgrst_reload;
-DROP FUNCTION pgq._notify_pgrst();
+CREATE OR REPLACE FUNCTION pgq._notify_pgrst()
+RETURNS event_trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    NOTIFY pgrst, 'reload schema';
+END
+$$;
+
+COMMENT ON FUNCTION pgq._notify_pgrst() IS NULL;
 
 COMMIT;
