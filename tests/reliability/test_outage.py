@@ -21,8 +21,8 @@ import pytest
 
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
 from tests.reliability.faults import children_of, wait_accepting
-from tests.reliability.standin import StandInPostgrest
 from tests.serving import running_gateway
+from tests.standin import StandInPostgrest
 
 TIMEOUT = 2.0  # PGQ_UPSTREAM_TIMEOUT
 SLACK = 5.0  # on top of the timeout, for a shared and noisy machine
