@@ -3,14 +3,25 @@ only then. Observed by a real LISTEN session, since notifications only leave a c
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
-def notified(listener: Conn) -> list[str]:
-    """The payloads that have arrived so far; enqueues commit before this is called."""
-    return [n.payload for n in listener.notifies(timeout=0.5, stop_after=None)]
+def notified(listener: Conn, marker_dsn: str) -> list[str]:
+    """The payloads committed before this call, however late they arrive: everything up to a marker
+    notified now from a session of its own (notifications come in commit order)."""
+    marker = f"marker-{uuid.uuid4().hex}"
+    with psycopg.connect(marker_dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_notify('pgq_ready', %s)", (marker,))
+    payloads = []
+    for notification in listener.notifies(timeout=30):
+        if notification.payload == marker:
+            return payloads
+        payloads.append(notification.payload)
+    raise AssertionError(f"no marker notification within 30 s; got {payloads}")
 
 
 def test_enqueues_notify_only_registered_channels(admin: Conn, gateway_dsn: str) -> None:
@@ -21,20 +32,20 @@ def test_enqueues_notify_only_registered_channels(admin: Conn, gateway_dsn: str)
         admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 1}')""")
         admin.execute("""SELECT pgq.enqueue('unwatched', '{"seq": 1}')""")
         admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 2}', delay_seconds => 60)""")
-        assert notified(listener) == ["watched"], "one NOTIFY, for the ready message on the watched channel"
+        assert notified(listener, gateway_dsn) == ["watched"], "one NOTIFY, for the ready message on the watched channel"
 
         admin.execute("""SELECT pgq.enqueue_batch('watched', '[{"seq": 3}, {"seq": 4}, {"seq": 5}]')""")
-        assert notified(listener) == ["watched"], "a batch notifies once"
+        assert notified(listener, gateway_dsn) == ["watched"], "a batch notifies once"
 
         with admin.transaction():
             admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 6}')""")
             admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 7}')""")
-            assert notified(listener) == [], "nothing before the commit"
-        assert notified(listener) == ["watched"], "one per transaction"
+            assert notified(listener, gateway_dsn) == [], "nothing before the commit"
+        assert notified(listener, gateway_dsn) == ["watched"], "one per transaction"
 
         listener.execute("SELECT pgq.watch('gw', '{}')")
         admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 8}')""")
-        assert notified(listener) == [], "unregistered: no NOTIFY"
+        assert notified(listener, gateway_dsn) == [], "unregistered: no NOTIFY"
 
 
 def test_an_expired_registration_stops_the_notifications(admin: Conn, gateway_dsn: str) -> None:
@@ -42,8 +53,8 @@ def test_an_expired_registration_stops_the_notifications(admin: Conn, gateway_ds
         listener.execute("LISTEN pgq_ready")
         listener.execute("SELECT pgq.watch('crashed', ARRAY['orphan'], ttl_seconds => 1)")
         admin.execute("""SELECT pgq.enqueue('orphan', '{"seq": 1}')""")
-        assert notified(listener) == ["orphan"]
+        assert notified(listener, gateway_dsn) == ["orphan"]
 
         admin.execute("UPDATE pgq.waiting SET expires_at = now() - interval '1 second'")
         admin.execute("""SELECT pgq.enqueue('orphan', '{"seq": 2}')""")
-        assert notified(listener) == [], "a gateway that stopped renewing costs no more notifications"
+        assert notified(listener, gateway_dsn) == [], "a gateway that stopped renewing costs no more notifications"
