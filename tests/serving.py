@@ -22,11 +22,13 @@ class Gateway:
 
 
 @contextlib.contextmanager
-def running_gateway(*uvicorn_options: str, **env: str) -> Iterator[Gateway]:
+def running_gateway(
+    *uvicorn_options: str, factory: str = "gateway.app:create_app", **env: str
+) -> Iterator[Gateway]:
     """Serve the gateway with PGQ_* settings from `env`, once /readyz says so."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "gateway.app:create_app",
+        [sys.executable, "-m", "uvicorn", "--factory", factory,
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_options],
         cwd=REPO, env={**os.environ, **env},
     )
