@@ -268,7 +268,8 @@ class StandInPostgrest:
                                   "Retrying.", str(exc)) from None
                 self._functions[schema] = {
                     name: Function(bool(returns_set), bool(scalar), bool(read_only),
-                                   dict(zip(names, types, strict=True)), frozenset(names[: len(names) - defaults]))
+                                   dict(zip(names, types, strict=True)),
+                                   frozenset(names[: len(names) - defaults]))
                     for name, returns_set, scalar, read_only, defaults, names, types in rows
                 }
                 self._role_settings = {key: value for role, key, value in settings if role == ANONYMOUS_ROLE}

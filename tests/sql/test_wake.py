@@ -3,25 +3,15 @@ only then. Observed by a real LISTEN session, since notifications only leave a c
 
 from __future__ import annotations
 
-import uuid
-
 import psycopg
+
+from tests.notifications import committed_notifications
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
 def notified(listener: Conn, marker_dsn: str) -> list[str]:
-    """The payloads committed before this call, however late they arrive: everything up to a marker
-    notified now from a session of its own (notifications come in commit order)."""
-    marker = f"marker-{uuid.uuid4().hex}"
-    with psycopg.connect(marker_dsn, autocommit=True) as conn:
-        conn.execute("SELECT pg_notify('pgq_ready', %s)", (marker,))
-    payloads = []
-    for notification in listener.notifies(timeout=30):
-        if notification.payload == marker:
-            return payloads
-        payloads.append(notification.payload)
-    raise AssertionError(f"no marker notification within 30 s; got {payloads}")
+    return committed_notifications(listener, "pgq_ready", marker_dsn)
 
 
 def test_enqueues_notify_only_registered_channels(admin: Conn, gateway_dsn: str) -> None:
@@ -32,7 +22,8 @@ def test_enqueues_notify_only_registered_channels(admin: Conn, gateway_dsn: str)
         admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 1}')""")
         admin.execute("""SELECT pgq.enqueue('unwatched', '{"seq": 1}')""")
         admin.execute("""SELECT pgq.enqueue('watched', '{"seq": 2}', delay_seconds => 60)""")
-        assert notified(listener, gateway_dsn) == ["watched"], "one NOTIFY, for the ready message on the watched channel"
+        assert notified(listener, gateway_dsn) == ["watched"], \
+            "one NOTIFY, for the ready message on the watched channel"
 
         admin.execute("""SELECT pgq.enqueue_batch('watched', '[{"seq": 3}, {"seq": 4}, {"seq": 5}]')""")
         assert notified(listener, gateway_dsn) == ["watched"], "a batch notifies once"
@@ -57,4 +48,5 @@ def test_an_expired_registration_stops_the_notifications(admin: Conn, gateway_ds
 
         admin.execute("UPDATE pgq.waiting SET expires_at = now() - interval '1 second'")
         admin.execute("""SELECT pgq.enqueue('orphan', '{"seq": 2}')""")
-        assert notified(listener, gateway_dsn) == [], "a gateway that stopped renewing costs no more notifications"
+        assert notified(listener, gateway_dsn) == [], \
+            "a gateway that stopped renewing costs no more notifications"
