@@ -11,8 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
+from fastapi import FastAPI
 
+from gateway import longpoll
+from gateway.app import create_app
 from support.localpg import REPO, free_port
+
+APP = "gateway.app:create_app"
+NOTIFIED_ONLY_APP = "tests.serving:create_notified_only_app"
 
 
 @dataclass(frozen=True)
@@ -21,14 +27,20 @@ class Gateway:
     pid: int
 
 
+def create_notified_only_app() -> FastAPI:
+    """The gateway with its once-a-second re-check of waiting channels stretched past any wait,
+    so that only a notification can wake a waiting request: a test served by it tells the two apart."""
+    assert isinstance(longpoll.RECHECK_SECONDS, float), "the re-check this app stretches is gone"
+    longpoll.RECHECK_SECONDS = 3600.0
+    return create_app()
+
+
 @contextlib.contextmanager
-def running_gateway(
-    *uvicorn_options: str, factory: str = "gateway.app:create_app", **env: str
-) -> Iterator[Gateway]:
-    """Serve the gateway with PGQ_* settings from `env`, once /readyz says so."""
+def running_gateway(*uvicorn_options: str, app: str = APP, **env: str) -> Iterator[Gateway]:
+    """Serve the gateway (the uvicorn factory APP) with PGQ_* settings from `env`, once /readyz says so."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", factory,
+        [sys.executable, "-m", "uvicorn", "--factory", app,
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_options],
         cwd=REPO, env={**os.environ, **env},
     )

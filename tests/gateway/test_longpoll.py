@@ -1,8 +1,8 @@
 """Long polling: GET /queue/{channel}?wait=N answers once a message is ready, or 204 when the wait is over.
 
 Deadlines here are functional and generous (an answer well before the wait runs out); latency is measured
-by performance/longpoll.py, not here. Tests of a wake-up by notification slow the once-a-second re-check
-down (`notified_only`), which would otherwise answer within their deadlines by itself.
+by performance/longpoll.py, not here. Tests of a wake-up by notification stretch the once-a-second re-check
+to an hour (`notified_only`, NOTIFIED_ONLY_APP): it would otherwise answer within their deadlines by itself.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from fastapi.testclient import TestClient
 
 from gateway import longpoll
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, BackoffPoll, ListenHub, poll
-from tests.gateway.notified_only import RECHECK_SECONDS
 from tests.gateway.test_routes import assert_empty_204, assert_status, post
-from tests.serving import running_gateway
+from tests.serving import APP, NOTIFIED_ONLY_APP, running_gateway
 
 POOL_SIZE = 4
 
@@ -31,7 +30,7 @@ POOL_SIZE = 4
 @pytest.fixture
 def notified_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a notification can wake a waiting request (direct backend) within the test's deadlines."""
-    monkeypatch.setattr(longpoll, "RECHECK_SECONDS", RECHECK_SECONDS)
+    monkeypatch.setattr(longpoll, "RECHECK_SECONDS", 3600.0)  # as tests.serving.create_notified_only_app
 
 
 def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Response, float]:
@@ -145,9 +144,9 @@ def test_the_postgrest_backend_polls_backing_off_to_once_a_second(monkeypatch: p
 
 
 @contextmanager
-def serving(gateway_dsn: str, factory: str = "gateway.app:create_app") -> Iterator[str]:
+def serving(gateway_dsn: str, app: str = APP) -> Iterator[str]:
     """The gateway under uvicorn, one worker, a small pool."""
-    with running_gateway(factory=factory, PGQ_DATABASE_URL=gateway_dsn, PGQ_POOL_SIZE=str(POOL_SIZE),
+    with running_gateway(app=app, PGQ_DATABASE_URL=gateway_dsn, PGQ_POOL_SIZE=str(POOL_SIZE),
                          PGQ_MAINTAIN_INTERVAL="0", PGQ_METRICS_CACHE_SECONDS="0") as gateway:
         yield gateway.url
 
@@ -160,7 +159,7 @@ def served(gateway_dsn: str) -> Iterator[str]:
 
 @pytest.fixture
 def served_notified_only(gateway_dsn: str) -> Iterator[str]:
-    with serving(gateway_dsn, "tests.gateway.notified_only:create_app") as url:
+    with serving(gateway_dsn, NOTIFIED_ONLY_APP) as url:
         yield url
 
 
