@@ -1,6 +1,6 @@
 -- Every bad input raises a named SQLSTATE with a readable message, and changes nothing.
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 SELECT pgq.enqueue('keep', '{"seq": 1}');
 
@@ -29,6 +29,7 @@ SELECT throws_ok($$SELECT pgq.enqueue('two', '{"a": "\u0000"}')$$, '22P05', NULL
 
 -- messages (batch)
 SELECT throws_ok($$SELECT pgq.enqueue_batch('two', NULL)$$, '22004', 'messages must not be null', 'enqueue_batch: NULL');
+SELECT throws_ok($$SELECT pgq.enqueue_batch(NULL, '[{}]')$$, '22004', 'channel must not be null', 'enqueue_batch: NULL channel');
 SELECT throws_ok($$SELECT pgq.enqueue_batch('two', '{}')$$, '22023', 'messages must be a JSON array of objects, not object', 'enqueue_batch: object');
 SELECT throws_ok($$SELECT pgq.enqueue_batch('two', '[]')$$, '22023', 'number of messages must be between 1 and 10000, got 0', 'enqueue_batch: empty array');
 SELECT throws_ok($$SELECT pgq.enqueue_batch('two', '[{}, 1, {}]')$$, '22023', 'messages[1] must be a JSON object, not number', 'enqueue_batch: names the bad element');

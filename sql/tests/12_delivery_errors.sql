@@ -1,6 +1,6 @@
 -- Bad input to the delivery API raises 22004 (null) or 22023 (invalid) and changes nothing.
 BEGIN;
-SELECT plan(55);
+SELECT plan(59);
 
 SELECT pgq.enqueue('keep', '{"seq": 1}');
 CREATE TEMP TABLE held AS SELECT * FROM pgq.lease('keep');
@@ -60,6 +60,8 @@ SELECT throws_ok($$SELECT * FROM pgq.dead_letters(NULL)$$, '22004', 'channel mus
 SELECT throws_ok($$SELECT * FROM pgq.dead_letters('two', -1)$$, '22023', 'skip must be between 0 and 2147483647, got -1', 'dead_letters: negative skip');
 SELECT throws_ok($$SELECT * FROM pgq.dead_letters('two', 0, 301)$$, '22023', 'take must be between 1 and 300, got 301', 'dead_letters: take 301');
 SELECT throws_ok($$SELECT * FROM pgq.dead_letters('two', 0, NULL)$$, '22004', 'take must not be null', 'dead_letters: NULL take');
+SELECT throws_ok($$SELECT * FROM pgq.dead_letters('two', NULL)$$, '22004', 'skip must not be null', 'dead_letters: NULL skip');
+SELECT throws_ok($$SELECT * FROM pgq.dead_letters('two', 0, 0)$$, '22023', 'take must be between 1 and 300, got 0', 'dead_letters: take 0');
 SELECT throws_ok($$SELECT pgq.redrive(NULL)$$, '22004', 'channel must not be null', 'redrive: NULL channel');
 SELECT throws_ok($$SELECT pgq.redrive('.')$$, '22023', NULL, 'redrive: invalid channel');
 
@@ -69,6 +71,8 @@ SELECT throws_ok($$SELECT pgq.enqueue_once('two', '{}', '')$$, '22023', 'length 
 SELECT throws_ok($$SELECT pgq.enqueue_once('two', '{}', repeat('k', 129))$$, '22023', 'length of dedup_key must be between 1 and 128, got 129', 'enqueue_once: 129-character key');
 SELECT throws_ok($$SELECT pgq.enqueue_once('two', '[]', 'k')$$, '22023', 'message must be a JSON object, not array', 'enqueue_once: array message');
 SELECT throws_ok($$SELECT pgq.enqueue_once(NULL, '{}', 'k')$$, '22004', 'channel must not be null', 'enqueue_once: NULL channel');
+SELECT throws_ok($$SELECT pgq.enqueue_once('two', NULL, 'k')$$, '22004', 'message must not be null', 'enqueue_once: NULL message');
+SELECT throws_ok($$SELECT pgq.enqueue_once('two', '{}', 'k', NULL)$$, '22004', 'delay_seconds must not be null', 'enqueue_once: NULL delay');
 SELECT throws_ok($$SELECT pgq.enqueue_once('two', '{}', 'k', 604801)$$, '22023', NULL, 'enqueue_once: delay over 7 days');
 
 -- None of the above changed anything.

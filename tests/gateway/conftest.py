@@ -1,9 +1,11 @@
 """Gateway fixtures: the app served in-process (TestClient) over a backend the test owns.
 
-`client` runs every test of the HTTP suite against the direct backend on a fresh
-database, and also against a real PostgREST when PGQ_TEST_POSTGREST_URL names
-one (the container workflow). PostgREST's database is shared, so suite tests use
-channel names of their own (`channel`) and never assume an empty database.
+`client` runs every test of the HTTP suite twice on a fresh database: over the
+direct backend, and over the PostgREST backend. That one talks to the PostgREST
+stand-in (tests/standin.py) on the same database, or to a real PostgREST when
+PGQ_TEST_POSTGREST_URL names one (the container workflow). A real PostgREST's
+database is shared, so suite tests use channel names of their own (`channel`)
+and never assume an empty database.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from gateway.app import create_app
 from gateway.backends import Backend
 from gateway.settings import Settings
 from tests.gateway.jwt import compose_secret
+from tests.standin import StandInPostgrest
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
-BACKENDS = ["direct", *(["postgrest"] if POSTGREST_URL else [])]
+BACKENDS = ["direct", "postgrest"]
 
 # Tests want to see every scrape's numbers, and no background maintenance.
 QUIET: dict[str, Any] = {"maintain_interval": 0, "metrics_cache_seconds": 0}
@@ -39,11 +42,23 @@ def serve(settings: Settings, backend: Backend | None = None) -> Iterator[TestCl
 @pytest.fixture(params=BACKENDS)
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     if request.param == "postgrest":
-        settings = Settings(postgrest_url=POSTGREST_URL, postgrest_jwt_secret=compose_secret(), **QUIET)
+        settings = Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
+                            postgrest_jwt_secret=compose_secret(), **QUIET)
     else:
         settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET)
     with serve(settings) as served:
         yield served
+
+
+@pytest.fixture
+def postgrest_url(admin_url: str) -> Iterator[str]:
+    """The PostgREST stand-in, serving this test's fresh database."""
+    stand_in = StandInPostgrest(admin_url, jwt_secret=compose_secret())
+    stand_in.start()
+    try:
+        yield stand_in.url
+    finally:
+        stand_in.stop()
 
 
 @pytest.fixture

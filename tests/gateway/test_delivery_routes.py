@@ -44,13 +44,15 @@ def assert_stale(response: httpx.Response) -> None:
     assert_status(response, 409, "stale or unknown receipt")
 
 
-def first_lease_after(client: TestClient, channel: str, started: float, seconds: float) -> float:
-    """Poll for a lease until one comes (generous deadline); returns seconds since `started`."""
+def first_lease_after(
+    client: TestClient, channel: str, started: float, seconds: float
+) -> tuple[float, dict[str, Any]]:
+    """Poll for a lease until one comes (generous deadline); seconds since `started`, and the lease."""
     deadline = started + seconds + 30
     while time.monotonic() < deadline:
         response = client.get(f"/queue/{channel}", params={"visibility": 30})
         if response.status_code == 200:
-            return time.monotonic() - started
+            return time.monotonic() - started, response.json()
         assert response.status_code == 204, response.text
         time.sleep(0.05)
     raise AssertionError(f"nothing leasable {seconds + 30:.0f} s after")
@@ -131,10 +133,12 @@ def test_an_expired_lease_is_ready_again_at_its_own_id(client: TestClient, chann
     assert first["id"] == ids[0]
     assert lease(client, channel)["id"] == ids[1]
     # Not before the lease's second is up; then it comes back, delivered twice, with a new receipt.
-    assert first_lease_after(client, channel, started, 1) >= 0.9
+    took, again = first_lease_after(client, channel, started, 1)
+    assert took >= 0.9
+    assert (again["id"], again["deliveries"]) == (ids[0], 2)
+    assert again["receipt"] != first["receipt"]
     assert_stale(settle(client, channel, "ack", first))
-    [again] = client.get("/messages", params={"channel": channel, "limit": 1}).json()
-    assert again["id"] == ids[0]
+    assert_settled(settle(client, channel, "ack", again), "Message acknowledged")
 
 
 def test_nack_with_a_delay_is_not_redelivered_early(client: TestClient, channel: str) -> None:
@@ -143,7 +147,7 @@ def test_nack_with_a_delay_is_not_redelivered_early(client: TestClient, channel:
     started = time.monotonic()
     assert_settled(settle(client, channel, "nack", leased, delay=2), "Message returned to the queue")
     assert_empty_204(client.get(f"/queue/{channel}"))
-    assert first_lease_after(client, channel, started, 2) >= 1.9
+    assert first_lease_after(client, channel, started, 2)[0] >= 1.9
 
 
 # --- delayed and deduplicated messages -------------------------------------------------------------
@@ -157,7 +161,7 @@ def test_delayed_message_is_not_delivered_early(client: TestClient, channel: str
     assert_empty_204(client.get(f"/queue/{channel}", params={"visibility": 30}))
     queued = client.get("/messages", params={"channel": channel}).json()
     assert [m["id"] for m in queued] == [response.json()["id"]]
-    assert first_lease_after(client, channel, started, 2) >= 1.9
+    assert first_lease_after(client, channel, started, 2)[0] >= 1.9
 
 
 def test_delay_zero_is_the_plain_enqueue(client: TestClient, channel: str) -> None:

@@ -114,6 +114,14 @@ def knee_rate() -> float | None:
 
 async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
     in_flight: set[asyncio.Task[None]] = set()
+    died: list[BaseException] = []  # a request task that failed otherwise than by an HTTP error
+
+    def finished(task: asyncio.Task[None]) -> None:
+        in_flight.discard(task)
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            died.append(error)
+
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
         started = time.monotonic()
@@ -152,11 +160,13 @@ async def load(base: str, pid: int, result: Soak, sample_every: float) -> None:
                 else:
                     task = asyncio.create_task(one(index))
                     in_flight.add(task)
-                    task.add_done_callback(in_flight.discard)
+                    task.add_done_callback(finished)
                 index += 1
             await asyncio.sleep(min(0.01, 1 / result.rate))
         await asyncio.gather(*in_flight)
         result.rss_mb.append((time.monotonic() - started, resident_mb(pid)))
+    if died:
+        raise died[0]
 
 
 def soak(seconds: float, rate: float, sample_every: float = 5.0) -> Soak:

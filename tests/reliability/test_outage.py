@@ -21,12 +21,13 @@ import pytest
 
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
 from tests.reliability.faults import children_of, wait_accepting
-from tests.reliability.standin import StandInPostgrest
 from tests.serving import running_gateway
+from tests.standin import StandInPostgrest
+from tests.threads import Worker, start_all
 
 TIMEOUT = 2.0  # PGQ_UPSTREAM_TIMEOUT
 SLACK = 5.0  # on top of the timeout, for a shared and noisy machine
-RECOVERY = 5.0
+RECOVERY = 5.0 + SLACK  # seconds from the upstream's return to a POST and a GET served again
 CHANNEL = "outage"
 ROUTES: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/message", {"channel": CHANNEL, "message": {"seq": 0}}),
@@ -109,7 +110,7 @@ def test_direct_backend_outage(outage_cluster: Cluster, admin_url: str, fault: s
     down, up = FAULTS[fault]
     with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT=str(TIMEOUT),
                          PGQ_POOL_SIZE="4", PGQ_MAINTAIN_INTERVAL="0") as gateway:
-        assert seconds_until_served(gateway.url) < TIMEOUT  # warm: pooled connections exist
+        seconds_until_served(gateway.url)  # warm: pooled connections exist
         down(outage_cluster)
         try:
             assert_every_route_503(gateway.url)
@@ -126,7 +127,7 @@ def test_postgrest_backend_outage(admin_url: str) -> None:
     with running_gateway(PGQ_POSTGREST_URL=postgrest.url, PGQ_UPSTREAM_TIMEOUT=str(TIMEOUT),
                          PGQ_MAINTAIN_INTERVAL="0") as gateway:
         try:
-            assert seconds_until_served(gateway.url) < TIMEOUT  # keep-alive connections are open
+            seconds_until_served(gateway.url)  # keep-alive connections are open
             postgrest.stop()
             assert_every_route_503(gateway.url)
         finally:
@@ -167,8 +168,7 @@ def test_exhausted_pool_sheds_with_503(admin_url: str) -> None:
             assert answer.status_code == 503 and isinstance(answer.json()["status"], str), answer.text
             return answer.status_code, time.monotonic() - started
 
-        watching = threading.Thread(target=watch)
-        watching.start()
+        [watching] = start_all([Worker(watch)])
         try:
             with ThreadPoolExecutor(requests) as executor:
                 answers = list(executor.map(call, range(requests)))
@@ -177,7 +177,7 @@ def test_exhausted_pool_sheds_with_503(admin_url: str) -> None:
             watching.join()
         slowest = max(took for _, took in answers)
         assert slowest < TIMEOUT + SLACK, f"the slowest 503 took {slowest:.1f} s"
-        assert most <= pool, f"{most} gateway sessions for a pool of {pool}"
+        assert most == pool, f"{most} gateway sessions for a pool of {pool}: it fills up, and no further"
 
         # The timed-out calls were cancelled in the database, not left waiting on the lock.
         deadline = time.monotonic() + SLACK

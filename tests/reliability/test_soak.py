@@ -1,6 +1,8 @@
-"""The one-minute soak of `make test` (`make soak` runs ten): no error, nothing lost or delivered
-twice, and the gateway's memory does not keep growing. Not a performance test: the rate is modest
-and fixed, and the memory bound is generous."""
+"""The one-minute soak of `make test` (`make soak` runs ten): nothing lost or delivered twice, no
+answer but a success or an honest 503, and the gateway's memory does not keep growing. Not a
+performance test: the rate is modest and fixed. A machine that stalls for seconds may make the
+gateway shed load (503) or the load generator drop requests (`client backlog`); a 500, a client
+timeout or any other error fails the soak."""
 
 from __future__ import annotations
 
@@ -12,7 +14,11 @@ from tests.reliability.soak import soak
 
 SECONDS = 60
 RATE = 50  # requests/s
-RSS_GROWTH_MB = 50
+SERVED = {"200", "201", "204"}
+SHED = {"503", "client backlog"}  # honest refusals while the machine stalls: nothing happened
+# About 2,400 requests come after the warm-up (the first fifth): 3 MB is ~1.3 KB a request, so a leak
+# of 2 KB a request trips it. A run's growth is typically under 1 MB (allocator arenas settling).
+RSS_GROWTH_MB = 3
 
 
 def test_one_minute_soak(capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,7 +27,10 @@ def test_one_minute_soak(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print(f"\nsoak: {json.dumps(summary)}")
     assert result.requests >= SECONDS * RATE * 0.9, "the load never reached its rate"
-    assert result.errors == 0, summary["statuses"]
+    faults = {status: n for status, n in result.statuses.items() if status not in SERVED | SHED}
+    assert faults == {}, summary["statuses"]
+    served = sum(result.statuses[status] for status in SERVED)
+    assert served >= result.requests / 2, f"most requests shed: {summary['statuses']}"
     assert (result.lost, result.twice) == (0, 0)
     assert len(result.acknowledged) > 0 and len(result.delivered) > 0
     assert len(result.rss_mb) >= SECONDS / 2 - 1

@@ -8,6 +8,8 @@ from collections import Counter
 
 import psycopg
 
+from tests.threads import Worker, join_all, start_all
+
 CHANNELS = ("alpha", "beta", "gamma")
 PRODUCERS = 4
 CONSUMERS = 8
@@ -57,16 +59,14 @@ def test_every_message_is_delivered_exactly_once(gateway_dsn: str, admin: psycop
     produced: list[int] = []
     delivered: list[int] = []
     producers_done = threading.Event()
-    producers = [threading.Thread(target=produce, args=(gateway_dsn, w, produced)) for w in range(PRODUCERS)]
-    consumers = [threading.Thread(target=consume, args=(gateway_dsn, w, delivered, producers_done))
-                 for w in range(CONSUMERS)]
-    for thread in producers + consumers:
-        thread.start()
-    for thread in producers:
-        thread.join()
-    producers_done.set()
-    for thread in consumers:
-        thread.join()
+    producers = start_all(Worker(produce, gateway_dsn, w, produced) for w in range(PRODUCERS))
+    consumers = start_all(Worker(consume, gateway_dsn, w, delivered, producers_done)
+                          for w in range(CONSUMERS))
+    try:
+        join_all(producers)
+    finally:
+        producers_done.set()  # so that the consumers stop even when a producer died
+    join_all(consumers)
 
     assert len(produced) == MESSAGES
     assert len(set(produced)) == MESSAGES, "enqueue returned an id twice"

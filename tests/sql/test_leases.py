@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from tests.threads import Worker, join_all, start_all
+
 CHANNEL = "work"
 CONSUMERS = 8
 MESSAGES = 200
@@ -81,12 +83,7 @@ def test_every_message_is_acked_once_or_dead_lettered(gateway_dsn: str, admin: p
         "FROM generate_series(1, %s) AS g))", (CHANNEL, MESSAGES)).fetchall()]
     ledger = Ledger()
     stop = time.monotonic() + DEADLINE
-    consumers = [threading.Thread(target=consume, args=(gateway_dsn, w, ledger, stop))
-                 for w in range(CONSUMERS)]
-    for thread in consumers:
-        thread.start()
-    for thread in consumers:
-        thread.join()
+    join_all(start_all(Worker(consume, gateway_dsn, w, ledger, stop) for w in range(CONSUMERS)))
     assert time.monotonic() < stop, "the consumers did not drain the channel in time"
 
     # Receipts: every stale one was refused, and each successful ack used the message's last receipt.
@@ -151,7 +148,7 @@ def test_a_nacked_message_waits_out_its_delay(gateway_dsn: str) -> None:
 
 def test_concurrent_duplicates_insert_one_row(gateway_dsn: str, admin: psycopg.Connection) -> None:
     keys = [f"key-{n}" for n in range(20)]
-    start = threading.Barrier(CONSUMERS)
+    start = threading.Barrier(CONSUMERS, timeout=30)  # a caller that died breaks it for the others
     results: list[tuple[str, int, bool]] = []
     lock = threading.Lock()
 
@@ -165,11 +162,7 @@ def test_concurrent_duplicates_insert_one_row(gateway_dsn: str, admin: psycopg.C
                 with lock:
                     results.append((key, int(str(row[0])), bool(row[1])))
 
-    threads = [threading.Thread(target=produce, args=(w,)) for w in range(CONSUMERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    join_all(start_all(Worker(produce, w) for w in range(CONSUMERS)))
 
     assert len(results) == CONSUMERS * len(keys)
     for key in keys:
@@ -207,15 +200,13 @@ def race_one_key(
             assert got is not None
             answer.append((int(str(got[0])), bool(got[1])))
 
-        thread = threading.Thread(target=call)
-        thread.start()
+        [thread] = start_all([Worker(call)])
         wait_until_blocked(admin, second_pid)
         if first_commits:
             first.commit()
         else:
             first.rollback()
         thread.join(timeout=30)
-    assert answer, "the second call did not return"
     return int(str(row[0])), answer[0]
 
 

@@ -6,10 +6,11 @@ import psycopg
 
 from support.localpg import Cluster, psql, sqitch
 from tests.conftest import drop_database
+from tests.notifications import committed_notifications
 
 
-def reload_signals(conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
-    return [n.payload for n in conn.notifies(timeout=1.0) if n.channel == "pgrst"]
+def reload_signals(listener: psycopg.Connection[tuple[object, ...]], url: str) -> list[str]:
+    return committed_notifications(listener, "pgrst", url)
 
 
 def test_a_deploy_tells_postgrest_to_reload(cluster: Cluster) -> None:
@@ -19,7 +20,7 @@ def test_a_deploy_tells_postgrest_to_reload(cluster: Cluster) -> None:
     with psycopg.connect(url, autocommit=True) as listener:
         listener.execute("LISTEN pgrst")
         sqitch("deploy", url, quiet=True)
-        assert "reload schema" in reload_signals(listener)
+        assert "reload schema" in reload_signals(listener, url)
     drop_database(cluster, url)
 
 
@@ -27,9 +28,9 @@ def test_any_later_ddl_tells_postgrest_to_reload(admin_url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as listener, \
          psycopg.connect(admin_url, autocommit=True) as dba:
         listener.execute("LISTEN pgrst")
-        assert reload_signals(listener) == []
+        assert reload_signals(listener, admin_url) == []
         dba.execute("COMMENT ON FUNCTION pgq.channels() IS 'a DBA edits the API description'")
-        assert reload_signals(listener) == ["reload schema"]
+        assert reload_signals(listener, admin_url) == ["reload schema"]
 
 
 def test_only_ddl_on_pgq_objects_reloads(admin_url: str, gateway_dsn: str) -> None:
@@ -45,9 +46,9 @@ def test_only_ddl_on_pgq_objects_reloads(admin_url: str, gateway_dsn: str) -> No
         dba.execute("CREATE TABLE other_app.orders (id int)")
         dba.execute("COMMENT ON TABLE other_app.orders IS 'not ours'")
         dba.execute("DROP SCHEMA other_app CASCADE")
-        assert reload_signals(listener) == []
+        assert reload_signals(listener, admin_url) == []
 
         dba.execute("CREATE FUNCTION pgq.later() RETURNS int LANGUAGE sql RETURN 1")
-        assert reload_signals(listener) == ["reload schema"]
+        assert reload_signals(listener, admin_url) == ["reload schema"]
         dba.execute("DROP FUNCTION pgq.later()")
-        assert reload_signals(listener) == ["reload schema"]
+        assert reload_signals(listener, admin_url) == ["reload schema"]
