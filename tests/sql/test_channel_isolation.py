@@ -1,0 +1,96 @@
+"""A channel's cost never depends on other channels, and the hot paths write only what they move.
+
+Buffers per call are measured with EXPLAIN (ANALYZE, BUFFERS) of the call itself, which counts everything
+the function reads, its inner statements included.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+CALLS = {
+    "dequeue": "SELECT * FROM pgq.dequeue('young')",
+    "lease": "SELECT * FROM pgq.lease('young', visibility_seconds => 600)",
+    "peek": "SELECT * FROM pgq.peek('young', skip => 0)",
+}
+WARM_UP = 8
+MEASURED = 5
+
+
+def buffers(conn: Conn, call: str) -> int:
+    """Shared buffers hit or read by one call, planning excluded."""
+    row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {call}").fetchone()
+    assert row is not None
+    top = json.loads(row[0])[0]["Plan"] if isinstance(row[0], str) else row[0][0]["Plan"]
+    return int(top["Shared Hit Blocks"]) + int(top["Shared Read Blocks"])
+
+
+def fill(conn: Conn, older: int, analyze: bool) -> None:
+    """`older` messages in channel 'old', then 200 in 'young': every 'old' id is lower."""
+    conn.execute("TRUNCATE pgq.queue, pgq.archive")
+    conn.execute("INSERT INTO pgq.queue (channel, message) SELECT 'old', jsonb_build_object('seq', g)"
+                 " FROM generate_series(1, %s) AS g", [older])
+    conn.execute("INSERT INTO pgq.queue (channel, message) SELECT 'young', jsonb_build_object('seq', g)"
+                 " FROM generate_series(1, 200) AS g")
+    conn.execute("VACUUM ANALYZE pgq.queue" if analyze else "VACUUM pgq.queue")
+
+
+def profile(admin_url: str, older: int, analyze: bool) -> dict[str, list[int]]:
+    """Buffers of MEASURED calls of each function after WARM_UP calls, each function on a fresh queue."""
+    result = {}
+    for name, call in CALLS.items():
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            fill(conn, older, analyze)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            for _ in range(WARM_UP):
+                conn.execute(call)
+            result[name] = [buffers(conn, call) for _ in range(MEASURED)]
+    return result
+
+
+@pytest.mark.parametrize("analyze", [False, True], ids=["no-statistics", "analyzed-with-old-dominating"])
+def test_buffers_per_call_do_not_depend_on_other_channels(admin_url: str, analyze: bool) -> None:
+    small = profile(admin_url, 10_000, analyze)
+    large = profile(admin_url, 200_000, analyze)
+    for name in CALLS:
+        for call, (few, many) in enumerate(zip(small[name], large[name], strict=True)):
+            assert abs(many - few) <= 2, f"{name} call {call}: {few} buffers behind 10,000, {many} behind 200,000"
+
+
+def heap_only_share(admin: Conn, work: Callable[[], None]) -> float:
+    def counts() -> tuple[int, int]:
+        admin.execute("SELECT pg_stat_force_next_flush()")
+        row = admin.execute("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables"
+                            " WHERE relid = 'pgq.queue'::regclass").fetchone()
+        assert row is not None
+        return int(str(row[0])), int(str(row[1]))
+
+    updated, hot = counts()
+    work()
+    updated_after, hot_after = counts()
+    assert updated_after - updated >= 1000
+    return (hot_after - hot) / (updated_after - updated)
+
+
+def test_lease_nack_and_extend_lease_are_heap_only(admin: Conn, gateway_dsn: str) -> None:
+    admin.execute("INSERT INTO pgq.queue (channel, message)"
+                  " SELECT c, jsonb_build_object('seq', g) FROM generate_series(1, 500) AS g,"
+                  " unnest(ARRAY['a', 'b', 'c']) AS c")
+
+    def lease_extend_nack() -> None:
+        with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+            for turn in range(340):
+                channel = "abc"[turn % 3]
+                leased = conn.execute("SELECT id, receipt FROM pgq.lease(%s)", [channel]).fetchone()
+                assert leased is not None
+                extended = conn.execute("SELECT pgq.extend_lease(%s, %s, %s, 60)", [channel, *leased]).fetchone()
+                nacked = conn.execute("SELECT pgq.nack(%s, %s, %s)", [channel, *leased]).fetchone()
+                assert extended == nacked == (True,)
+
+    assert heap_only_share(admin, lease_extend_nack) >= 0.95
