@@ -32,21 +32,25 @@ def buffers(conn: Conn, call: str) -> int:
 
 
 def fill(conn: Conn, older: int, analyze: bool) -> None:
-    """`older` messages in channel 'old', then 200 in 'young': every 'old' id is lower."""
+    """`older` messages in channel 'old', then 20,000 in 'young': every 'old' id is lower.
+
+    Analyzed, 'young' looks like the bulk of the table behind 10,000 'old' messages (the statistics under
+    which an index on id alone would be walked past all of them) and like a rarity behind 200,000.
+    """
     conn.execute("TRUNCATE pgq.queue, pgq.archive")
     conn.execute("INSERT INTO pgq.queue (channel, message) SELECT 'old', jsonb_build_object('seq', g)"
                  " FROM generate_series(1, %s) AS g", [older])
     conn.execute("INSERT INTO pgq.queue (channel, message) SELECT 'young', jsonb_build_object('seq', g)"
-                 " FROM generate_series(1, 200) AS g")
+                 " FROM generate_series(1, 20000) AS g")
     conn.execute("VACUUM ANALYZE pgq.queue" if analyze else "VACUUM pgq.queue")
 
 
 def profile(admin_url: str, older: int, analyze: bool) -> dict[str, list[int]]:
-    """Buffers of MEASURED calls of each function after WARM_UP calls, each function on a fresh queue."""
+    """Buffers of MEASURED calls of each function after WARM_UP calls, in the same order for every queue."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        fill(conn, older, analyze)
     result = {}
     for name, call in CALLS.items():
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            fill(conn, older, analyze)
         with psycopg.connect(admin_url, autocommit=True) as conn:
             for _ in range(WARM_UP):
                 conn.execute(call)
@@ -54,7 +58,7 @@ def profile(admin_url: str, older: int, analyze: bool) -> dict[str, list[int]]:
     return result
 
 
-@pytest.mark.parametrize("analyze", [False, True], ids=["no-statistics", "analyzed-with-old-dominating"])
+@pytest.mark.parametrize("analyze", [False, True], ids=["no-statistics", "analyzed"])
 def test_buffers_per_call_do_not_depend_on_other_channels(admin_url: str, analyze: bool) -> None:
     small = profile(admin_url, 10_000, analyze)
     large = profile(admin_url, 200_000, analyze)
