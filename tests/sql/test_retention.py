@@ -1,0 +1,102 @@
+"""Consumed totals without a write per call, folded by maintain(); retention in work that follows what expires."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+
+def buffers(conn: Conn, call: str) -> int:
+    row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {call}").fetchone()
+    assert row is not None
+    plan = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return int(plan[0]["Plan"]["Shared Hit Blocks"]) + int(plan[0]["Plan"]["Shared Read Blocks"])
+
+
+def table_writes(conn: Conn) -> dict[str, tuple[int, int, int]]:
+    conn.execute("SELECT pg_stat_force_next_flush()")
+    rows = conn.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
+                        " WHERE schemaname = 'pgq'").fetchall()
+    return {str(name): (int(str(ins)), int(str(upd)), int(str(dele))) for name, ins, upd, dele in rows}
+
+
+def consumed(conn: Conn) -> dict[str, int]:
+    return {str(c): int(str(n)) for c, n in conn.execute("SELECT channel, consumed FROM pgq.stats()").fetchall()}
+
+
+def test_dequeue_and_ack_write_only_the_queue_and_the_archive(admin: Conn, gateway_dsn: str) -> None:
+    admin.execute("INSERT INTO pgq.queue (channel, message)"
+                  " SELECT c, '{}' FROM generate_series(1, 200) AS g, unnest(ARRAY['a', 'b']) AS c")
+    before = table_writes(admin)
+    with psycopg.connect(gateway_dsn, autocommit=True) as conn:
+        for turn in range(100):
+            conn.execute("SELECT pgq.dequeue(%s)", ["ab"[turn % 2]])
+            leased = conn.execute("SELECT id, receipt FROM pgq.lease(%s)", ["ab"[turn % 2]]).fetchone()
+            assert leased is not None
+            conn.execute("SELECT pgq.ack(%s, %s, %s)", ["ab"[turn % 2], *leased])
+        conn.execute("SELECT pgq.dequeue('empty')")
+    after = table_writes(admin)
+    changed = {name: tuple(a - b for a, b in zip(after[name], before[name], strict=True))
+               for name in after if after[name] != before[name]}
+    assert changed == {"queue": (0, 100, 200), "archive": (200, 0, 0)}
+    assert consumed(admin) == {"a": 100, "b": 100}
+
+
+def test_maintain_folds_each_consumed_message_once(admin: Conn) -> None:
+    admin.execute("SELECT pgq.enqueue_batch(c, '[{}, {}, {}, {}, {}]') FROM unnest(ARRAY['a', 'b']) AS c")
+    admin.execute("SELECT pgq.dequeue('a', 2)")
+    admin.execute("SELECT pgq.dequeue('b', 1)")
+    assert consumed(admin) == {"a": 2, "b": 1}
+    admin.execute("SELECT pgq.maintain()")
+    assert admin.execute("SELECT channel, sum(consumed) FROM pgq.counter GROUP BY 1 ORDER BY 1").fetchall() == [
+        ("a", 2), ("b", 1)], "the fold moved the committed archive rows into the counters"
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.dequeue('a', 3)")
+    assert consumed(admin) == {"a": 5, "b": 1}, "folded once, and what came after is counted from the archive"
+
+    admin.execute("SELECT pgq.purge_archive('0')")
+    assert consumed(admin) == {"a": 5, "b": 1}, "purging keeps the totals"
+    admin.execute("SELECT pgq.dequeue('b', 4)")
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.purge_archive('0')")
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {}, "emptied and purged, the channels leave nothing behind: their totals restart"
+    assert admin.execute("SELECT count(*) FROM pgq.counter").fetchone() == (0,)
+
+
+def archive(conn: Conn, rows: int, consumed_ago: str) -> None:
+    conn.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_at)"
+                 " SELECT nextval('pgq.queue_id_seq'), 'c' || g %% 50, '{}', now(), now() - %s::interval"
+                 " FROM generate_series(1, %s) AS g", [consumed_ago, rows])
+
+
+def test_stats_does_not_cost_more_as_the_archive_grows(admin: Conn) -> None:
+    archive(admin, 10_000, "1 hour")
+    admin.execute("SELECT pgq.maintain()")
+    small = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+    archive(admin, 190_000, "1 hour")
+    admin.execute("SELECT pgq.maintain()")
+    large = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+    assert abs(min(large) - min(small)) <= 2, f"stats: {small} buffers with 10,000 archived, {large} with 200,000"
+    assert sum(consumed(admin).values()) == 200_000
+
+
+def test_purge_costs_what_expires_even_after_earlier_purges(admin: Conn) -> None:
+    def purge_cost(kept: int) -> int:
+        admin.execute("TRUNCATE pgq.archive")
+        # An earlier purge/vacuum/insert cycle: new rows reuse the freed pages.
+        archive(admin, 20_000, "30 days")
+        admin.execute("SELECT pgq.purge_archive('7 days')")
+        admin.execute("VACUUM pgq.archive")
+        archive(admin, 1_000, "8 days")
+        archive(admin, kept, "1 hour")
+        admin.execute("VACUUM ANALYZE pgq.archive")
+        cost = buffers(admin, "SELECT pgq.purge_archive('7 days')")
+        assert admin.execute("SELECT count(*) FROM pgq.archive").fetchone() == (kept,)
+        return cost
+
+    few, many = purge_cost(10_000), purge_cost(100_000)
+    assert many <= few * 1.2 + 20, f"purging 1,000 rows: {few} buffers beside 10,000 kept, {many} beside 100,000"
