@@ -6,11 +6,12 @@ the function reads, its inner statements included.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
 import psycopg
 import pytest
+
+from tests.sql.explain import buffers
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -21,14 +22,6 @@ CALLS = {
 }
 WARM_UP = 8
 MEASURED = 5
-
-
-def buffers(conn: Conn, call: str) -> int:
-    """Shared buffers hit or read by one call, planning excluded."""
-    row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {call}").fetchone()
-    assert row is not None
-    top = json.loads(row[0])[0]["Plan"] if isinstance(row[0], str) else row[0][0]["Plan"]
-    return int(top["Shared Hit Blocks"]) + int(top["Shared Read Blocks"])
 
 
 def fill(conn: Conn, older: int, analyze: bool) -> None:
@@ -64,7 +57,8 @@ def test_buffers_per_call_do_not_depend_on_other_channels(admin_url: str, analyz
     large = profile(admin_url, 200_000, analyze)
     for name in CALLS:
         for call, (few, many) in enumerate(zip(small[name], large[name], strict=True)):
-            assert abs(many - few) <= 2, f"{name} call {call}: {few} buffers behind 10,000, {many} behind 200,000"
+            assert abs(many - few) <= 2, (
+                f"{name} call {call}: {few} buffers behind 10,000, {many} behind 200,000")
 
 
 def heap_only_share(admin: Conn, work: Callable[[], None]) -> float:

@@ -1,19 +1,12 @@
-"""Consumed totals without a write per call, folded by maintain(); retention in work that follows what expires."""
+"""Consumed totals without a write per call, folded by maintain(); retention work follows what expires."""
 
 from __future__ import annotations
 
-import json
-
 import psycopg
 
+from tests.sql.explain import buffers
+
 Conn = psycopg.Connection[tuple[object, ...]]
-
-
-def buffers(conn: Conn, call: str) -> int:
-    row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {call}").fetchone()
-    assert row is not None
-    plan = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return int(plan[0]["Plan"]["Shared Hit Blocks"]) + int(plan[0]["Plan"]["Shared Read Blocks"])
 
 
 def table_writes(conn: Conn) -> dict[str, tuple[int, int, int]]:
@@ -24,7 +17,8 @@ def table_writes(conn: Conn) -> dict[str, tuple[int, int, int]]:
 
 
 def consumed(conn: Conn) -> dict[str, int]:
-    return {str(c): int(str(n)) for c, n in conn.execute("SELECT channel, consumed FROM pgq.stats()").fetchall()}
+    rows = conn.execute("SELECT channel, consumed FROM pgq.stats()").fetchall()
+    return {str(channel): int(str(total)) for channel, total in rows}
 
 
 def test_dequeue_and_ack_write_only_the_queue_and_the_archive(admin: Conn) -> None:
@@ -51,8 +45,8 @@ def test_maintain_folds_each_consumed_message_once(admin: Conn) -> None:
     admin.execute("SELECT pgq.dequeue('b', 1)")
     assert consumed(admin) == {"a": 2, "b": 1}
     admin.execute("SELECT pgq.maintain()")
-    assert admin.execute("SELECT channel, sum(consumed) FROM pgq.counter GROUP BY 1 ORDER BY 1").fetchall() == [
-        ("a", 2), ("b", 1)], "the fold moved the committed archive rows into the counters"
+    folded = admin.execute("SELECT channel, sum(consumed) FROM pgq.counter GROUP BY 1 ORDER BY 1").fetchall()
+    assert folded == [("a", 2), ("b", 1)], "the fold moved the committed archive rows into the counters"
     admin.execute("SELECT pgq.maintain()")
     admin.execute("SELECT pgq.dequeue('a', 3)")
     assert consumed(admin) == {"a": 5, "b": 1}, "folded once, and what came after is counted from the archive"
@@ -63,7 +57,7 @@ def test_maintain_folds_each_consumed_message_once(admin: Conn) -> None:
     admin.execute("SELECT pgq.maintain()")
     admin.execute("SELECT pgq.purge_archive('0')")
     admin.execute("SELECT pgq.maintain()")
-    assert consumed(admin) == {}, "emptied and purged, the channels leave nothing behind: their totals restart"
+    assert consumed(admin) == {}, "emptied and purged, channels leave nothing behind; their totals restart"
     assert admin.execute("SELECT count(*) FROM pgq.counter").fetchone() == (0,)
 
 
@@ -80,7 +74,7 @@ def test_stats_does_not_cost_more_as_the_archive_grows(admin: Conn) -> None:
     archive(admin, 190_000, "1 hour")
     admin.execute("SELECT pgq.maintain()")
     large = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
-    assert abs(min(large) - min(small)) <= 2, f"stats: {small} buffers with 10,000 archived, {large} with 200,000"
+    assert abs(min(large) - min(small)) <= 2, f"stats: {small} buffers, 10,000 archived; {large}, 200,000"
     assert sum(consumed(admin).values()) == 200_000
 
 
@@ -88,13 +82,13 @@ def test_purge_costs_what_expires_even_after_earlier_purges(admin: Conn) -> None
     def purge_cost(kept: int, after_a_purge: bool) -> int:
         """Buffers to purge 100 expired rows that sit before `kept` ones."""
         admin.execute("TRUNCATE pgq.archive")
-        if after_a_purge:  # new rows then reuse the pages the purge freed (the live tail keeps them in the table)
+        if after_a_purge:  # new rows reuse the pages the purge freed (a live tail keeps them in the table)
             archive(admin, 100_000, "30 days")
             archive(admin, 1_000, "1 hour")
             admin.execute("SELECT pgq.purge_archive('7 days')")
             admin.execute("VACUUM pgq.archive")
         archive(admin, kept - 1_000 * after_a_purge, "1 hour")
-        admin.execute("SELECT pgq.purge_archive('7 days')")  # plans and caches in this session, purges nothing
+        admin.execute("SELECT pgq.purge_archive('7 days')")  # plans in this session, purges nothing
         archive(admin, 100, "8 days")
         admin.execute("VACUUM ANALYZE pgq.archive")
         admin.execute("SELECT pgq._tally_consumed()")  # so that the purge has nothing to count
@@ -105,4 +99,5 @@ def test_purge_costs_what_expires_even_after_earlier_purges(admin: Conn) -> None
     alone, behind_a_backlog = purge_cost(1_000, after_a_purge=False), purge_cost(100_000, after_a_purge=True)
     # Scattered over reused pages, each expired row may cost a page of its own: 1.5 buffers a row at most.
     assert behind_a_backlog <= alone + 150, (
-        f"purging 100 rows: {alone} buffers beside 1,000 kept, {behind_a_backlog} beside 100,000 after a purge")
+        f"purging 100 rows: {alone} buffers beside 1,000; {behind_a_backlog} beside 100,000 after a purge"
+    )

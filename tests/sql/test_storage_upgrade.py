@@ -47,8 +47,10 @@ def every_state(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, str]
 def contents(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, Rows]:
     return {
         "queue": conn.execute("SELECT id, channel, message, created_at, visible_at, deliveries, receipt,"
-                              " pgq._message_state(visible_at, receipt, now()) FROM pgq.queue ORDER BY id").fetchall(),
-        "peek": conn.execute("SELECT * FROM pgq.peek('alpha') UNION ALL SELECT * FROM pgq.peek('beta')").fetchall(),
+                              " pgq._message_state(visible_at, receipt, now())"
+                              " FROM pgq.queue ORDER BY id").fetchall(),
+        "peek": conn.execute("SELECT * FROM pgq.peek('alpha')"
+                             " UNION ALL SELECT * FROM pgq.peek('beta')").fetchall(),
         "dead": conn.execute("SELECT * FROM pgq.dead_letter ORDER BY id").fetchall(),
         "archive": conn.execute("SELECT id, channel, message, created_at, consumed_at"
                                 " FROM pgq.archive ORDER BY id").fetchall(),
