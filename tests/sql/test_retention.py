@@ -101,3 +101,20 @@ def test_purge_costs_what_expires_even_after_earlier_purges(admin: Conn) -> None
     assert behind_a_backlog <= alone + 150, (
         f"purging 100 rows: {alone} buffers beside 1,000; {behind_a_backlog} beside 100,000 after a purge"
     )
+
+
+def test_a_backlog_is_purged_in_batches_that_keep_the_totals(admin: Conn) -> None:
+    """25,000 expired rows, many consumed at one moment: batches meet at ties, and count what they delete."""
+    admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_at)"
+                  " SELECT nextval('pgq.queue_id_seq'), 'c' || g % 7, '{}', now(),"
+                  " now() - interval '8 days' - (g % 3) * interval '1 second'"
+                  " FROM generate_series(1, 25000) AS g")
+    totals = consumed(admin)
+    purged = []
+    while not purged or purged[-1]:
+        row = admin.execute("SELECT pgq.purge_archive('7 days')").fetchone()
+        assert row is not None
+        purged.append(int(str(row[0])))
+    assert sum(purged) == 25_000
+    assert admin.execute("SELECT count(*) FROM pgq.archive").fetchone() == (0,)
+    assert consumed(admin) == totals
