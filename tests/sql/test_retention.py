@@ -110,7 +110,7 @@ def test_a_backlog_is_purged_in_batches_that_keep_the_totals(admin: Conn) -> Non
                   " now() - interval '8 days' - (g % 3) * interval '1 second'"
                   " FROM generate_series(1, 25000) AS g")
     totals = consumed(admin)
-    purged = []
+    purged: list[int] = []
     while not purged or purged[-1]:
         row = admin.execute("SELECT pgq.purge_archive('7 days')").fetchone()
         assert row is not None
