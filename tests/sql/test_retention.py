@@ -118,3 +118,19 @@ def test_a_backlog_is_purged_in_batches_that_keep_the_totals(admin: Conn) -> Non
     assert sum(purged) == 25_000
     assert admin.execute("SELECT count(*) FROM pgq.archive").fetchone() == (0,)
     assert consumed(admin) == totals
+
+
+def test_a_late_commit_is_folded_once(admin: Conn, admin_url: str) -> None:
+    """A consumer that archives before a fold and commits after it is neither missed nor counted twice."""
+    admin.execute("SELECT pgq.enqueue_batch('a', '[{}, {}, {}]')")
+    with psycopg.connect(admin_url) as slow:
+        slow.execute("SELECT pgq.dequeue('a')")      # archived, not committed yet
+        admin.execute("SELECT pgq.dequeue('a')")     # a later transaction that commits first
+        admin.execute("SELECT pgq.maintain()")
+        assert consumed(admin) == {"a": 1}
+        slow.commit()
+    assert consumed(admin) == {"a": 2}
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {"a": 2}
+    assert admin.execute("SELECT sum(consumed) FROM pgq.counter").fetchone() == (2,)
