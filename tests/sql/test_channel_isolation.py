@@ -83,12 +83,13 @@ def test_lease_nack_and_extend_lease_are_heap_only(admin: Conn) -> None:
 
     def lease_extend_nack() -> None:
         # In this session, whose statistics pg_stat_force_next_flush() sends; one transaction per call.
+        # The nack's delay keeps each message out of the way, so every turn updates a fresh message.
         for turn in range(340):
             channel = "abc"[turn % 3]
             leased = admin.execute("SELECT id, receipt FROM pgq.lease(%s)", [channel]).fetchone()
             assert leased is not None
             extended = admin.execute("SELECT pgq.extend_lease(%s, %s, %s, 60)", [channel, *leased]).fetchone()
-            nacked = admin.execute("SELECT pgq.nack(%s, %s, %s)", [channel, *leased]).fetchone()
+            nacked = admin.execute("SELECT pgq.nack(%s, %s, %s, 600)", [channel, *leased]).fetchone()
             assert extended == nacked == (True,)
 
     assert heap_only_share(admin, lease_extend_nack) >= 0.95
