@@ -161,8 +161,9 @@ DECLARE
     fold_count bigint;
 BEGIN
     SELECT t.counted_below INTO STRICT since FROM pgq.tally AS t FOR UPDATE;
-    -- A snapshot taken after the lock, so no fold or purge can be in between.
-    upto := pg_snapshot_xmin(pg_current_snapshot());
+    -- A statement of its own, so a snapshot taken after the lock: no fold or
+    -- purge can be in between, and the bound never moves back.
+    SELECT greatest(pg_snapshot_xmin(pg_current_snapshot()), since) INTO upto;
     FOR fold_channel, fold_count IN
         SELECT a.channel, count(*)
         FROM pgq.archive AS a
