@@ -200,6 +200,34 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._notify_pgrst() IS 'Event trigger: NOTIFY pgrst, ''reload schema'' after DDL on objects in pgq, and only then.';
+CREATE FUNCTION pgq._tally_consumed() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    since xid8;
+    upto xid8;
+    folded bigint := 0;
+    fold_channel text;
+    fold_count bigint;
+BEGIN
+    SELECT t.counted_below INTO STRICT since FROM pgq.tally AS t FOR UPDATE;
+    -- A statement of its own, so a snapshot taken after the lock: no fold or
+    -- purge can be in between, and the bound never moves back.
+    SELECT greatest(pg_snapshot_xmin(pg_current_snapshot()), since) INTO upto;
+    FOR fold_channel, fold_count IN
+        SELECT a.channel, count(*)
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid >= since AND a.consumed_xid < upto
+        GROUP BY a.channel
+    LOOP
+        PERFORM pgq._count_consumed(fold_channel, fold_count);
+        folded := folded + fold_count;
+    END LOOP;
+    UPDATE pgq.tally SET counted_below = upto;
+    RETURN folded;
+END
+$$;
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (channel ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text);
@@ -230,9 +258,6 @@ BEGIN
         SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
     )
     SELECT EXISTS (SELECT FROM consumed) INTO settled;
-    IF settled THEN
-        PERFORM pgq._count_consumed(ack.channel, 1);
-    END IF;
     RETURN settled;
 END
 $$;
@@ -310,7 +335,6 @@ CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1) RETURNS SETOF 
     AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
-    popped bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -326,7 +350,7 @@ BEGIN
     ), consumed AS (
         DELETE FROM pgq.queue AS q
         USING next
-        WHERE q.id = next.id
+        WHERE q.channel = dequeue.channel AND q.id = next.id
         RETURNING q.id, q.channel, q.message, q.created_at
     ), archived AS (
         INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -335,10 +359,6 @@ BEGIN
     SELECT c.id, c.channel::text, c.message, c.created_at
     FROM consumed AS c
     ORDER BY c.id;
-    GET DIAGNOSTICS popped = ROW_COUNT;
-    IF popped > 0 THEN
-        PERFORM pgq._count_consumed(dequeue.channel, popped);
-    END IF;
 END
 $$;
 COMMENT ON FUNCTION pgq.dequeue(channel text, take integer) IS 'Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
@@ -445,7 +465,7 @@ BEGIN
     IF FOUND THEN
         RETURN (new_id, false)::pgq.enqueued;
     END IF;
-    DELETE FROM pgq.queue AS q WHERE q.id = new_id;
+    DELETE FROM pgq.queue AS q WHERE q.channel = enqueue_once.channel AND q.id = new_id;
     SELECT k.id INTO STRICT original
     FROM pgq.dedup_key AS k
     WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key;
@@ -498,7 +518,7 @@ BEGIN
         ), dead AS (
             DELETE FROM pgq.queue AS q
             USING next
-            WHERE q.id = next.id AND next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
         ), buried_rows AS (
             INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
@@ -511,7 +531,7 @@ BEGIN
                 receipt = gen_random_uuid(),
                 visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
             FROM next
-            WHERE q.id = next.id AND NOT next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
         )
         SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message
@@ -536,15 +556,24 @@ CREATE FUNCTION pgq.maintain() RETURNS jsonb
 DECLARE
     retention interval;
     expired bigint;
+    purged bigint;
 BEGIN
     SELECT s.archive_retention INTO STRICT retention FROM pgq.settings AS s;
     DELETE FROM pgq.dedup_key AS k WHERE k.expires_at <= clock_timestamp();
     GET DIAGNOSTICS expired = ROW_COUNT;
-    RETURN jsonb_build_object('archive_purged', pgq.purge_archive(retention), 'dedup_keys_expired', expired);
+    PERFORM pgq._tally_consumed();
+    purged := pgq.purge_archive(retention);
+    DELETE FROM pgq.counter AS c
+    WHERE NOT EXISTS (SELECT FROM pgq.queue AS q WHERE q.channel = c.channel)
+      AND NOT EXISTS (SELECT FROM pgq.archive AS a WHERE a.channel = c.channel)
+      AND NOT EXISTS (SELECT FROM pgq.dead_letter AS d WHERE d.channel = c.channel)
+      AND NOT EXISTS (SELECT FROM pgq.channel_settings AS s WHERE s.channel = c.channel);
+    RETURN jsonb_build_object('archive_purged', purged, 'dedup_keys_expired', expired);
 END
 $$;
-COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping: purges archived messages older than pgq.settings.archive_retention (default 7 days)
-and removes dedup keys whose window has ended. Idempotent.';
+COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping: removes dedup keys whose window has ended, folds consumed totals, purges archived messages
+older than pgq.settings.archive_retention (default 7 days; in bounded batches, a backlog over several calls) and
+forgets the totals of channels with nothing queued, archived, dead or configured. Idempotent.';
 CREATE FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer DEFAULT 0) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -586,7 +615,14 @@ CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    removed bigint;
+    batch constant integer := 10000;
+    budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
+    cutoff timestamptz;
+    counted_below xid8;
+    reached timestamptz := '-infinity';
+    deleted bigint;
+    removed bigint := 0;
+    uncounted text[];
 BEGIN
     IF older_than IS NULL THEN
         RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -595,12 +631,33 @@ BEGIN
         RAISE EXCEPTION 'older_than must not be negative, got %', older_than
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    DELETE FROM pgq.archive AS a WHERE a.consumed_at < now() - older_than;
-    GET DIAGNOSTICS removed = ROW_COUNT;
+    cutoff := now() - older_than;
+    SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
+    LOOP
+        WITH gone AS (
+            DELETE FROM pgq.archive AS a
+            WHERE a.ctid = ANY (ARRAY(
+                SELECT b.ctid
+                FROM pgq.archive AS b
+                WHERE b.consumed_at >= reached AND b.consumed_at < cutoff
+                ORDER BY b.consumed_at
+                LIMIT batch))
+            RETURNING a.channel, a.consumed_at, a.consumed_xid >= counted_below AS not_folded
+        )
+        SELECT count(*), coalesce(max(g.consumed_at), reached), array_agg(g.channel) FILTER (WHERE g.not_folded)
+        INTO deleted, reached, uncounted
+        FROM gone AS g;
+        PERFORM pgq._count_consumed(u.channel, count(*))
+        FROM unnest(uncounted) AS u(channel)
+        GROUP BY u.channel;
+        removed := removed + deleted;
+        EXIT WHEN deleted < batch OR clock_timestamp() >= budget_ends;
+    END LOOP;
     RETURN removed;
 END
 $$;
-COMMENT ON FUNCTION pgq.purge_archive(older_than interval) IS 'Delete archived messages consumed more than older_than ago; returns how many were removed.';
+COMMENT ON FUNCTION pgq.purge_archive(older_than interval) IS 'Delete archived messages consumed more than older_than ago, oldest first, in batches for at most about a second;
+returns how many were removed (call again to continue a larger backlog).';
 CREATE FUNCTION pgq.redrive(channel text) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -647,10 +704,17 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
         SELECT d.channel, count(*) AS dead
         FROM pgq.dead_letter AS d
         GROUP BY d.channel
-    ), totals AS (
-        SELECT c.channel, sum(c.consumed)::bigint AS consumed
+    ), consumed AS (
+        SELECT c.channel, c.consumed
         FROM pgq.counter AS c
-        GROUP BY c.channel
+        UNION ALL
+        SELECT a.channel, 1
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid >= (SELECT t.counted_below FROM pgq.tally AS t)
+    ), totals AS (
+        SELECT consumed.channel, sum(consumed.consumed)::bigint AS consumed
+        FROM consumed
+        GROUP BY consumed.channel
     )
     SELECT coalesce(p.channel, dead.channel, totals.channel)::text,
            coalesce(p.depth, 0),
@@ -716,7 +780,8 @@ CREATE TABLE pgq.archive (
     channel text NOT NULL COLLATE pg_catalog."C",
     message jsonb NOT NULL,
     created_at timestamp with time zone NOT NULL,
-    consumed_at timestamp with time zone DEFAULT now() NOT NULL
+    consumed_at timestamp with time zone DEFAULT now() NOT NULL,
+    consumed_xid xid8 DEFAULT pg_current_xact_id() NOT NULL
 );
 COMMENT ON TABLE pgq.archive IS 'Consumed messages, purged after the retention in pgq.settings';
 CREATE TABLE pgq.channel_settings (
@@ -765,7 +830,7 @@ CREATE TABLE pgq.queue (
     CONSTRAINT queue_deliveries_not_negative CHECK ((deliveries >= 0)),
     CONSTRAINT queue_message_is_object CHECK ((jsonb_typeof(message) = 'object'::text))
 )
-WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0');
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0', fillfactor='80');
 COMMENT ON TABLE pgq.queue IS 'Messages waiting in their channel; use the pgq functions, not this table';
 ALTER TABLE pgq.queue ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME pgq.queue_id_seq
@@ -782,6 +847,12 @@ CREATE TABLE pgq.settings (
     CONSTRAINT settings_retention_not_negative CHECK ((archive_retention >= '00:00:00'::interval))
 );
 COMMENT ON TABLE pgq.settings IS 'Broker-wide settings (one row); archive_retention is used by pgq.maintain()';
+CREATE TABLE pgq.tally (
+    singleton boolean DEFAULT true NOT NULL,
+    counted_below xid8 NOT NULL,
+    CONSTRAINT tally_one_row CHECK (singleton)
+);
+COMMENT ON TABLE pgq.tally IS 'Archive rows with consumed_xid below counted_below are counted in pgq.counter';
 CREATE TABLE pgq.waiting (
     channel text NOT NULL COLLATE pg_catalog."C",
     listener text NOT NULL,
@@ -789,7 +860,7 @@ CREATE TABLE pgq.waiting (
 );
 COMMENT ON TABLE pgq.waiting IS 'Channels with waiting long-poll consumers, per gateway process (listener); maintained by pgq.watch()';
 ALTER TABLE ONLY pgq.archive
-    ADD CONSTRAINT archive_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT archive_pkey PRIMARY KEY (channel, id);
 ALTER TABLE ONLY pgq.channel_settings
     ADD CONSTRAINT channel_settings_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.counter
@@ -799,15 +870,17 @@ ALTER TABLE ONLY pgq.dead_letter
 ALTER TABLE ONLY pgq.dedup_key
     ADD CONSTRAINT dedup_key_pkey PRIMARY KEY (channel, key);
 ALTER TABLE ONLY pgq.queue
-    ADD CONSTRAINT queue_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT queue_channel_id PRIMARY KEY (channel, id);
 ALTER TABLE ONLY pgq.settings
     ADD CONSTRAINT settings_pkey PRIMARY KEY (singleton);
+ALTER TABLE ONLY pgq.tally
+    ADD CONSTRAINT tally_pkey PRIMARY KEY (singleton);
 ALTER TABLE ONLY pgq.waiting
     ADD CONSTRAINT waiting_pkey PRIMARY KEY (channel, listener);
-CREATE INDEX archive_consumed_at ON pgq.archive USING brin (consumed_at);
+CREATE INDEX archive_consumed_at ON pgq.archive USING btree (consumed_at);
+CREATE INDEX archive_consumed_xid ON pgq.archive USING btree (consumed_xid);
 CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id);
 CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
-CREATE INDEX queue_channel_id ON pgq.queue USING btree (channel, id);
 GRANT USAGE ON SCHEMA pgq TO pgq_client;
 GRANT USAGE ON SCHEMA pgq TO pgq_owner;
 GRANT USAGE ON SCHEMA pgq TO pgq_admin;
@@ -821,6 +894,7 @@ REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid)
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._wake(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) FROM PUBLIC;

@@ -1,8 +1,10 @@
 -- Deploy pgqueue:functions/dequeue to pg
--- requires: functions/dequeue@v1.1
--- requires: schema/counter
+-- requires: functions/dequeue@v1.2
+-- requires: schema/queue_by_channel
+-- requires: schema/archive_tally
 --
--- Rework: counts the messages it consumes.
+-- Rework: writes only what it moves (no counter: the archive row is the
+-- count), and reaches the rows it deletes through (channel, id).
 
 BEGIN;
 
@@ -18,12 +20,14 @@ DROP FUNCTION pgq.dequeue(text, integer);
 -- price is that "oldest" means "oldest not being taken right now". An advisory
 -- lock per message would add a second lock table and gain nothing here.
 --
--- Ready means visible_at has passed. The scan still walks (channel, id), so
--- the common case, a channel of ready messages, costs one extra comparison on
--- a row that is read anyway; delayed and leased messages at the head of a
--- channel are stepped over. The clock is read once per call, not now(): a
--- consumer inside a long transaction must still see messages enqueued since
--- it began. Consumed messages are counted; an empty poll writes nothing.
+-- Ready means visible_at has passed. The scan walks the primary key
+-- (channel, id) from the channel's first entry, so other channels cost
+-- nothing and the common case, a channel of ready messages, costs one extra
+-- comparison on a row that is read anyway; delayed and leased messages at the
+-- head of a channel are stepped over. The clock is read once per call, not
+-- now(): a consumer inside a long transaction must still see messages
+-- enqueued since it began. Nothing but the queue and the archive is written:
+-- pgq.stats() counts consumed messages from the archive.
 CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -31,7 +35,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
-    popped bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -47,7 +50,7 @@ BEGIN
     ), consumed AS (
         DELETE FROM pgq.queue AS q
         USING next
-        WHERE q.id = next.id
+        WHERE q.channel = dequeue.channel AND q.id = next.id
         RETURNING q.id, q.channel, q.message, q.created_at
     ), archived AS (
         INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -56,10 +59,6 @@ BEGIN
     SELECT c.id, c.channel::text, c.message, c.created_at
     FROM consumed AS c
     ORDER BY c.id;
-    GET DIAGNOSTICS popped = ROW_COUNT;
-    IF popped > 0 THEN
-        PERFORM pgq._count_consumed(dequeue.channel, popped);
-    END IF;
 END
 $$;
 

@@ -1,15 +1,13 @@
 -- Deploy pgqueue:functions/enqueue_once to pg
--- requires: schema/dedup_key
--- requires: functions/enqueue
--- requires: schema/channel_settings
+-- requires: functions/enqueue_once@v1.2
+-- requires: schema/queue_by_channel
+--
+-- Rework: a duplicate's withdrawn message is deleted by (channel, id), the
+-- queue's primary key.
 
 BEGIN;
 
-CREATE TYPE pgq.enqueued AS (
-    id        bigint,
-    duplicate boolean
-);
-COMMENT ON TYPE pgq.enqueued IS 'The result of pgq.enqueue_once: the message''s id, and whether the key was seen before';
+DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer);
 
 -- Enqueue at most once per dedup_key within the channel's dedup window: a
 -- producer can retry after a timeout without knowing whether its first try
@@ -57,7 +55,7 @@ BEGIN
         RETURN (new_id, false)::pgq.enqueued;
     END IF;
 
-    DELETE FROM pgq.queue AS q WHERE q.id = new_id;
+    DELETE FROM pgq.queue AS q WHERE q.channel = enqueue_once.channel AND q.id = new_id;
     SELECT k.id INTO STRICT original
     FROM pgq.dedup_key AS k
     WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key;

@@ -1,21 +1,13 @@
 -- Deploy pgqueue:functions/lease to pg
--- requires: schema/dead_letter
--- requires: schema/channel_settings
+-- requires: functions/lease@v1.2
+-- requires: schema/queue_by_channel
+--
+-- Rework: the rows it leases or buries are reached through (channel, id),
+-- the queue's primary key.
 
 BEGIN;
 
--- The row shape lease() returns: the message, how often it has been
--- delivered, and the receipt that ack, nack and extend_lease must present.
-CREATE TYPE pgq.leased_message AS (
-    id               bigint,
-    channel          text,
-    message          jsonb,
-    created_at       timestamptz,
-    deliveries       integer,
-    receipt          uuid,
-    lease_expires_at timestamptz
-);
-COMMENT ON TYPE pgq.leased_message IS 'A message leased by pgq.lease, with its delivery count, receipt and lease end';
+DROP FUNCTION pgq.lease(text, integer, integer);
 
 -- At-least-once delivery: hand out the oldest ready messages without
 -- removing them. Each lease hides the message for visibility_seconds and
@@ -28,6 +20,9 @@ COMMENT ON TYPE pgq.leased_message IS 'A message leased by pgq.lease, with its d
 -- filled by the next ready message, so a poisoned message cannot block a
 -- channel. The loop runs again only after dead-lettering, which removes rows
 -- for good, so it ends.
+--
+-- The lease itself changes only visible_at, deliveries and receipt, none of
+-- them indexed, so it is a heap-only update.
 --
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
@@ -61,7 +56,7 @@ BEGIN
         ), dead AS (
             DELETE FROM pgq.queue AS q
             USING next
-            WHERE q.id = next.id AND next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
         ), buried_rows AS (
             INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
@@ -74,7 +69,7 @@ BEGIN
                 receipt = gen_random_uuid(),
                 visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
             FROM next
-            WHERE q.id = next.id AND NOT next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
         )
         SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message

@@ -1,16 +1,19 @@
 -- Deploy pgqueue:functions/settle to pg
--- requires: functions/settle@v1.1
--- requires: schema/counter
+-- requires: functions/settle@v1.2
+-- requires: schema/queue_by_channel
+-- requires: schema/archive_tally
 --
--- Rework: ack counts the message as consumed. nack, extend_lease and
--- _check_receipt are unchanged and stay as @v1.1 made them.
+-- Rework: ack writes no counter; the archive row is the count. nack,
+-- extend_lease and _check_receipt are unchanged and stay as @v1.1 made them:
+-- they find the message by (channel, id), the queue's primary key, and change
+-- no indexed column, so they are heap-only updates.
 
 BEGIN;
 
 DROP FUNCTION pgq.ack(text, bigint, uuid);
 
--- Done with a message: archive it, exactly as dequeue would have, and count
--- it as consumed.
+-- Done with a message: archive it, exactly as dequeue would have. One probe
+-- of the primary key (channel, id) finds it.
 CREATE FUNCTION pgq.ack(channel text, id bigint, receipt uuid)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -29,9 +32,6 @@ BEGIN
         SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
     )
     SELECT EXISTS (SELECT FROM consumed) INTO settled;
-    IF settled THEN
-        PERFORM pgq._count_consumed(ack.channel, 1);
-    END IF;
     RETURN settled;
 END
 $$;

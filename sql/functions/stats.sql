@@ -1,37 +1,27 @@
 -- Deploy pgqueue:functions/stats to pg
--- requires: functions/stats@v1.1
--- requires: schema/counter
+-- requires: functions/stats@v1.2
+-- requires: schema/archive_tally
 --
--- Rework: stats adds the running totals enqueued and consumed, and lists
--- every channel that has ever consumed a message. The new columns come
--- last, so a caller that reads the others is unaffected.
+-- Rework: the consumed total is the counters (folded in bulk by maintain())
+-- plus the archive rows not folded yet; dequeue and ack write no counter.
 
 BEGIN;
 
 DROP FUNCTION pgq.stats();
-DROP TYPE pgq.channel_stats;
-
-CREATE TYPE pgq.channel_stats AS (
-    channel            text,
-    depth              bigint,
-    oldest_age_seconds double precision,
-    delayed            bigint,
-    leased             bigint,
-    dead               bigint,
-    enqueued           bigint,
-    consumed           bigint
-);
-COMMENT ON TYPE pgq.channel_stats IS 'One channel''s figures as returned by pgq.stats()';
 
 -- Per channel: ready messages (depth), delayed, leased and dead ones, the
 -- age of the oldest queued message, and the running totals of messages
--- consumed (the striped counters added up) and enqueued (every message ever
--- enqueued is queued, dead or consumed), in one pass over each table, so a
--- metrics scrape costs one query however many channels there are. A channel
+-- consumed (the counters, plus the archive rows committed since the last
+-- fold, found through archive_consumed_xid) and enqueued (every message ever
+-- enqueued is queued, dead or consumed), so a metrics scrape costs one query
+-- however many channels there are, and what it reads of the archive follows
+-- what was consumed since the last pgq.maintain(), not the archive's size. A channel
 -- with only dead letters is listed too, since someone has to notice them,
 -- and so is one that is empty now but has consumed messages: its totals must
--- not vanish from a counter that only goes up. Deleting from the pgq tables
--- by hand, rather than through the functions, lowers the enqueued total.
+-- not vanish from a counter that only goes up, until pgq.maintain() forgets a
+-- channel that has nothing queued, archived, dead or configured left.
+-- Deleting from the pgq tables by hand, rather than through the functions,
+-- lowers the enqueued total.
 CREATE FUNCTION pgq.stats()
 RETURNS SETOF pgq.channel_stats
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -55,10 +45,17 @@ AS $$
         SELECT d.channel, count(*) AS dead
         FROM pgq.dead_letter AS d
         GROUP BY d.channel
-    ), totals AS (
-        SELECT c.channel, sum(c.consumed)::bigint AS consumed
+    ), consumed AS (
+        SELECT c.channel, c.consumed
         FROM pgq.counter AS c
-        GROUP BY c.channel
+        UNION ALL
+        SELECT a.channel, 1
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid >= (SELECT t.counted_below FROM pgq.tally AS t)
+    ), totals AS (
+        SELECT consumed.channel, sum(consumed.consumed)::bigint AS consumed
+        FROM consumed
+        GROUP BY consumed.channel
     )
     SELECT coalesce(p.channel, dead.channel, totals.channel)::text,
            coalesce(p.depth, 0),

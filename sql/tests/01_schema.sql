@@ -7,7 +7,7 @@ SELECT has_table('pgq', 'queue', 'queue table exists');
 SELECT has_table('pgq', 'archive', 'archive table exists');
 SELECT has_table('pgq', 'settings', 'settings table exists');
 SELECT columns_are('pgq', 'queue', ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'receipt']);
-SELECT columns_are('pgq', 'archive', ARRAY['id', 'channel', 'message', 'created_at', 'consumed_at']);
+SELECT columns_are('pgq', 'archive', ARRAY['id', 'channel', 'message', 'created_at', 'consumed_at', 'consumed_xid']);
 SELECT col_type_is('pgq', 'queue', 'id', 'bigint', 'queue.id is bigint');
 SELECT col_type_is('pgq', 'queue', 'channel', 'text', 'queue.channel is text');
 SELECT col_type_is('pgq', 'queue', 'message', 'jsonb', 'queue.message is jsonb');

@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/dequeue from pg: back to the dequeue of @v1.1, which does not count
+-- Revert pgqueue:functions/dequeue from pg: back to the dequeue of @v1.2
 
 BEGIN;
 
@@ -19,7 +19,7 @@ DROP FUNCTION pgq.dequeue(text, integer);
 -- a row that is read anyway; delayed and leased messages at the head of a
 -- channel are stepped over. The clock is read once per call, not now(): a
 -- consumer inside a long transaction must still see messages enqueued since
--- it began.
+-- it began. Consumed messages are counted; an empty poll writes nothing.
 CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -27,6 +27,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
+    popped bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -51,6 +52,10 @@ BEGIN
     SELECT c.id, c.channel::text, c.message, c.created_at
     FROM consumed AS c
     ORDER BY c.id;
+    GET DIAGNOSTICS popped = ROW_COUNT;
+    IF popped > 0 THEN
+        PERFORM pgq._count_consumed(dequeue.channel, popped);
+    END IF;
 END
 $$;
 

@@ -1,10 +1,11 @@
--- Revert pgqueue:functions/settle from pg: back to the ack of @v1.1, which does not count
+-- Revert pgqueue:functions/settle from pg: back to the settle of @v1.2
 
 BEGIN;
 
 DROP FUNCTION pgq.ack(text, bigint, uuid);
 
--- Done with a message: archive it, exactly as dequeue would have.
+-- Done with a message: archive it, exactly as dequeue would have, and count
+-- it as consumed.
 CREATE FUNCTION pgq.ack(channel text, id bigint, receipt uuid)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -23,6 +24,9 @@ BEGIN
         SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
     )
     SELECT EXISTS (SELECT FROM consumed) INTO settled;
+    IF settled THEN
+        PERFORM pgq._count_consumed(ack.channel, 1);
+    END IF;
     RETURN settled;
 END
 $$;

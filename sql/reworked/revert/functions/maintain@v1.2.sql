@@ -1,0 +1,30 @@
+-- Revert pgqueue:functions/maintain from pg: back to the maintain of @v1.0
+
+BEGIN;
+
+DROP FUNCTION pgq.maintain();
+
+-- The broker's periodic housekeeping, run every minute by pg_cron where it is
+-- installed and by the gateway otherwise. It is idempotent and takes its
+-- limits from pgq.settings only, so it is safe for any client to call.
+-- Returns a JSON object of what it did, which later work can extend.
+CREATE FUNCTION pgq.maintain()
+RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    retention interval;
+BEGIN
+    SELECT s.archive_retention INTO STRICT retention FROM pgq.settings AS s;
+    RETURN jsonb_build_object('archive_purged', pgq.purge_archive(retention));
+END
+$$;
+
+COMMENT ON FUNCTION pgq.maintain() IS
+$$Periodic housekeeping: purges archived messages older than pgq.settings.archive_retention (default 7 days). Idempotent.$$;
+
+REVOKE ALL ON FUNCTION pgq.maintain() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.maintain() TO pgq_client;
+
+COMMIT;

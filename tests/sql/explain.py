@@ -1,0 +1,16 @@
+"""Buffers a statement reads, from EXPLAIN (ANALYZE, BUFFERS): a cost that a noisy machine cannot move."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+
+def buffers(conn: psycopg.Connection[Any], statement: str) -> int:
+    """Shared buffers hit or read by running `statement` once, planning excluded; for a function call this
+    includes everything the function's own statements read."""
+    row = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {statement}").fetchone()
+    assert row is not None
+    top: dict[str, Any] = row[0][0]["Plan"]
+    return int(top["Shared Hit Blocks"]) + int(top["Shared Read Blocks"])

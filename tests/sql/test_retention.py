@@ -1,0 +1,136 @@
+"""Consumed totals without a write per call, folded by maintain(); retention work follows what expires."""
+
+from __future__ import annotations
+
+import psycopg
+
+from tests.sql.explain import buffers
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+
+def table_writes(conn: Conn) -> dict[str, tuple[int, int, int]]:
+    conn.execute("SELECT pg_stat_force_next_flush()")
+    rows = conn.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables"
+                        " WHERE schemaname = 'pgq'").fetchall()
+    return {str(name): (int(str(ins)), int(str(upd)), int(str(dele))) for name, ins, upd, dele in rows}
+
+
+def consumed(conn: Conn) -> dict[str, int]:
+    rows = conn.execute("SELECT channel, consumed FROM pgq.stats()").fetchall()
+    return {str(channel): int(str(total)) for channel, total in rows}
+
+
+def test_dequeue_and_ack_write_only_the_queue_and_the_archive(admin: Conn) -> None:
+    admin.execute("INSERT INTO pgq.queue (channel, message)"
+                  " SELECT c, '{}' FROM generate_series(1, 200) AS g, unnest(ARRAY['a', 'b']) AS c")
+    before = table_writes(admin)
+    # In this session, whose statistics pg_stat_force_next_flush() sends.
+    for turn in range(100):
+        admin.execute("SELECT pgq.dequeue(%s)", ["ab"[turn % 2]])
+        leased = admin.execute("SELECT id, receipt FROM pgq.lease(%s)", ["ab"[turn % 2]]).fetchone()
+        assert leased is not None
+        admin.execute("SELECT pgq.ack(%s, %s, %s)", ["ab"[turn % 2], *leased])
+    admin.execute("SELECT pgq.dequeue('empty')")
+    after = table_writes(admin)
+    changed = {name: tuple(a - b for a, b in zip(after[name], before[name], strict=True))
+               for name in after if after[name] != before[name]}
+    assert changed == {"queue": (0, 100, 200), "archive": (200, 0, 0)}
+    assert consumed(admin) == {"a": 100, "b": 100}
+
+
+def test_maintain_folds_each_consumed_message_once(admin: Conn) -> None:
+    admin.execute("SELECT pgq.enqueue_batch(c, '[{}, {}, {}, {}, {}]') FROM unnest(ARRAY['a', 'b']) AS c")
+    admin.execute("SELECT pgq.dequeue('a', 2)")
+    admin.execute("SELECT pgq.dequeue('b', 1)")
+    assert consumed(admin) == {"a": 2, "b": 1}
+    admin.execute("SELECT pgq.maintain()")
+    folded = admin.execute("SELECT channel, sum(consumed) FROM pgq.counter GROUP BY 1 ORDER BY 1").fetchall()
+    assert folded == [("a", 2), ("b", 1)], "the fold moved the committed archive rows into the counters"
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.dequeue('a', 3)")
+    assert consumed(admin) == {"a": 5, "b": 1}, "folded once, and what came after is counted from the archive"
+
+    admin.execute("SELECT pgq.purge_archive('0')")
+    assert consumed(admin) == {"a": 5, "b": 1}, "purging keeps the totals"
+    admin.execute("SELECT pgq.dequeue('b', 4)")
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.purge_archive('0')")
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {}, "emptied and purged, channels leave nothing behind; their totals restart"
+    assert admin.execute("SELECT count(*) FROM pgq.counter").fetchone() == (0,)
+
+
+def archive(conn: Conn, rows: int, consumed_ago: str) -> None:
+    conn.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_at)"
+                 " SELECT nextval('pgq.queue_id_seq'), 'c' || g %% 50, '{}', now(), now() - %s::interval"
+                 " FROM generate_series(1, %s) AS g", [consumed_ago, rows])
+
+
+def test_stats_does_not_cost_more_as_the_archive_grows(admin: Conn) -> None:
+    archive(admin, 10_000, "1 hour")
+    admin.execute("SELECT pgq.maintain()")
+    small = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+    archive(admin, 190_000, "1 hour")
+    admin.execute("SELECT pgq.maintain()")
+    large = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+    assert abs(min(large) - min(small)) <= 2, f"stats: {small} buffers, 10,000 archived; {large}, 200,000"
+    assert sum(consumed(admin).values()) == 200_000
+
+
+def test_purge_costs_what_expires_even_after_earlier_purges(admin: Conn) -> None:
+    def purge_cost(kept: int, after_a_purge: bool) -> int:
+        """Buffers to purge 100 expired rows that sit before `kept` ones."""
+        admin.execute("TRUNCATE pgq.archive")
+        if after_a_purge:  # new rows reuse the pages the purge freed (a live tail keeps them in the table)
+            archive(admin, 100_000, "30 days")
+            archive(admin, 1_000, "1 hour")
+            admin.execute("SELECT pgq.purge_archive('7 days')")
+            admin.execute("VACUUM pgq.archive")
+        archive(admin, kept - 1_000 * after_a_purge, "1 hour")
+        admin.execute("SELECT pgq.purge_archive('7 days')")  # plans in this session, purges nothing
+        archive(admin, 100, "8 days")
+        admin.execute("VACUUM ANALYZE pgq.archive")
+        admin.execute("SELECT pgq._tally_consumed()")  # so that the purge has nothing to count
+        cost = buffers(admin, "SELECT pgq.purge_archive('7 days')")
+        assert admin.execute("SELECT count(*) FROM pgq.archive").fetchone() == (kept,)
+        return cost
+
+    alone, behind_a_backlog = purge_cost(1_000, after_a_purge=False), purge_cost(100_000, after_a_purge=True)
+    # Scattered over reused pages, each expired row may cost a page of its own: 1.5 buffers a row at most.
+    assert behind_a_backlog <= alone + 150, (
+        f"purging 100 rows: {alone} buffers beside 1,000; {behind_a_backlog} beside 100,000 after a purge"
+    )
+
+
+def test_a_backlog_is_purged_in_batches_that_keep_the_totals(admin: Conn) -> None:
+    """25,000 expired rows, many consumed at one moment: batches meet at ties, and count what they delete."""
+    admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_at)"
+                  " SELECT nextval('pgq.queue_id_seq'), 'c' || g % 7, '{}', now(),"
+                  " now() - interval '8 days' - (g % 3) * interval '1 second'"
+                  " FROM generate_series(1, 25000) AS g")
+    totals = consumed(admin)
+    purged: list[int] = []
+    while not purged or purged[-1]:
+        row = admin.execute("SELECT pgq.purge_archive('7 days')").fetchone()
+        assert row is not None
+        purged.append(int(str(row[0])))
+    assert sum(purged) == 25_000
+    assert admin.execute("SELECT count(*) FROM pgq.archive").fetchone() == (0,)
+    assert consumed(admin) == totals
+
+
+def test_a_late_commit_is_folded_once(admin: Conn, admin_url: str) -> None:
+    """A consumer that archives before a fold and commits after it is neither missed nor counted twice."""
+    admin.execute("SELECT pgq.enqueue_batch('a', '[{}, {}, {}]')")
+    with psycopg.connect(admin_url) as slow:
+        slow.execute("SELECT pgq.dequeue('a')")      # archived, not committed yet
+        admin.execute("SELECT pgq.dequeue('a')")     # a later transaction that commits first
+        admin.execute("SELECT pgq.maintain()")
+        assert consumed(admin) == {"a": 1}
+        slow.commit()
+    assert consumed(admin) == {"a": 2}
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {"a": 2}
+    assert admin.execute("SELECT sum(consumed) FROM pgq.counter").fetchone() == (2,)

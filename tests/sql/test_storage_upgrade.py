@@ -1,0 +1,80 @@
+"""The @v1.3 storage layout moves existing data: every message keeps its id, order, state and receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from support.localpg import Cluster, psql, sqitch
+from tests.conftest import drop_database
+
+Rows = list[tuple[object, ...]]
+
+
+@pytest.fixture
+def v12_url(cluster: Cluster) -> Iterator[str]:
+    name = "pgq_upgrade"
+    psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(cluster.url, f"CREATE DATABASE {name}")
+    url = cluster.url_for(name)
+    sqitch("deploy", url, "--to", "@v1.2", quiet=True)
+    yield url
+    drop_database(cluster, url)
+
+
+def every_state(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, str]:
+    """Messages ready, delayed, leased, dead and archived, in two channels; returns a live lease."""
+    for channel in ("alpha", "beta"):
+        conn.execute("SELECT pgq.enqueue_batch(%s, %s)",
+                     [channel, "[" + ",".join(f'{{"seq": {n}}}' for n in range(8)) + "]"])
+        conn.execute("SELECT pgq.enqueue(%s, '{\"seq\": \"later\"}', delay_seconds => 3600)", [channel])
+    conn.execute("SELECT pgq.dequeue('alpha', 2)")                                # archived by a pop
+    acked = conn.execute("SELECT id, receipt FROM pgq.lease('beta')").fetchone()
+    assert acked is not None
+    assert conn.execute("SELECT pgq.ack('beta', %s, %s)", acked).fetchone() == (True,)  # archived by an ack
+    conn.execute("SELECT pgq.configure('beta', max_deliveries => 1)")
+    doomed = conn.execute("SELECT id FROM pgq.lease('beta')").fetchone()
+    assert doomed is not None
+    conn.execute("UPDATE pgq.queue SET visible_at = now() WHERE id = %s", doomed)
+    conn.execute("SELECT pgq.lease('beta', visibility_seconds => 600)")          # buries it, leases the next
+    lease = conn.execute("SELECT id, receipt FROM pgq.lease('alpha', visibility_seconds => 600)").fetchone()
+    assert lease is not None
+    return int(str(lease[0])), str(lease[1])
+
+
+def contents(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, Rows]:
+    return {
+        "queue": conn.execute("SELECT id, channel, message, created_at, visible_at, deliveries, receipt,"
+                              " pgq._message_state(visible_at, receipt, now())"
+                              " FROM pgq.queue ORDER BY id").fetchall(),
+        "peek": conn.execute("SELECT * FROM pgq.peek('alpha')"
+                             " UNION ALL SELECT * FROM pgq.peek('beta')").fetchall(),
+        "dead": conn.execute("SELECT * FROM pgq.dead_letter ORDER BY id").fetchall(),
+        "archive": conn.execute("SELECT id, channel, message, created_at, consumed_at"
+                                " FROM pgq.archive ORDER BY id").fetchall(),
+        "stats": conn.execute("SELECT channel, depth, delayed, leased, dead, enqueued, consumed"
+                              " FROM pgq.stats()").fetchall(),
+    }
+
+
+def test_upgrade_revert_and_redeploy_keep_every_message(v12_url: str) -> None:
+    with psycopg.connect(v12_url, autocommit=True) as conn:
+        lease_id, receipt = every_state(conn)
+        before = contents(conn)
+    states = {row[7] for row in before["queue"]}
+    assert states == {"ready", "delayed", "leased"} and before["dead"] and before["archive"]
+
+    for step in (("deploy",), ("revert", "-y", "--to", "@v1.2"), ("deploy",)):
+        sqitch(step[0], v12_url, *step[1:], quiet=True)
+        with psycopg.connect(v12_url, autocommit=True) as conn:
+            assert contents(conn) == before, f"after {step}"
+
+    with psycopg.connect(v12_url, autocommit=True) as conn:
+        assert conn.execute("SELECT pgq.ack('alpha', %s, %s)", [lease_id, receipt]).fetchone() == (True,)
+        popped = conn.execute("SELECT id FROM pgq.dequeue('alpha', 100)").fetchall()
+        ready = [row[0] for row in before["queue"] if row[1] == "alpha" and row[7] == "ready"]
+        assert [row[0] for row in popped] == ready, "the ready messages come out in their old order"
+        consumed = conn.execute("SELECT consumed FROM pgq.stats() WHERE channel = 'alpha'").fetchone()
+        assert consumed == (2 + 1 + len(ready),), "the totals carried over, and the lease's ack counts once"
