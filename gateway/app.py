@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = backend or await open_backend(settings)
         app.state.backend = opened
-        app.state.enqueuer = EnqueueCoalescer(opened)
+        app.state.enqueuer = EnqueueCoalescer(opened, settings.upstream_timeout)
         app.state.watcher = open_watcher(settings)
         maintainer = None
         if settings.maintain_interval > 0:

@@ -11,7 +11,7 @@ from gateway.backends import Backend
 from gateway.errors import GatewayError
 from gateway.models import DeadLetter, Redriven, Release, Settle, Status
 from gateway.openapi import empty, errors
-from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, Limit, Offset, StrictJsonRoute
+from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, Limit, Offset, StrictJsonRoute, stored
 
 router = APIRouter(route_class=StrictJsonRoute)
 
@@ -52,7 +52,7 @@ async def list_dead_letters(
     """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
     args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
     rows = await backend.rows("dead_letters", args)
-    return rows or Response(status_code=204)
+    return stored(rows) if rows else Response(status_code=204)
 
 
 @router.post("/dead-letters/{channel}/redrive", response_model=Redriven, responses=errors(400, 503))

@@ -6,13 +6,13 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Annotated, Any, cast
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 
+from gateway import exactjson
 from gateway.backends import Backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import MAX_WAIT, Watcher, poll
@@ -44,12 +44,12 @@ Consumed = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
 
 
 class StrictJsonRequest(Request):
-    """Request bodies parsed by orjson, which holds to RFC 8259: NaN, Infinity and unpaired
-    surrogates such as "\\ud800" are malformed JSON (400), not values to store."""
+    """Request bodies parsed to RFC 8259 (NaN, Infinity and unpaired surrogates such as "\\ud800"
+    are malformed JSON: 400, not values to store), every number kept exactly as written."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = orjson.loads(await self.body())
+            self._json = exactjson.loads(await self.body())
         return self._json
 
 
@@ -64,6 +64,12 @@ class StrictJsonRoute(APIRoute):
 
 
 router = APIRouter(route_class=StrictJsonRoute)
+
+
+def stored(rows: object) -> Response:
+    """Rows as the database sent them, numbers digit for digit: not through the response model's
+    serializer, which would write a Decimal as a string (the model still documents the shape)."""
+    return Response(exactjson.dumps(rows), media_type="application/json")
 
 
 # Async, though they never wait: FastAPI runs a plain `def` dependency in its thread pool,
@@ -157,7 +163,7 @@ async def consume(
     rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
     if not rows:
         return Response(status_code=204)
-    return rows if count is not None else rows[0]
+    return stored(rows if count is not None else rows[0])
 
 
 @router.get(
@@ -173,7 +179,7 @@ async def list_messages(
 ) -> Any:
     """List messages oldest first, without consuming them."""
     rows = await backend.rows("peek", {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)})
-    return rows or Response(status_code=204)
+    return stored(rows) if rows else Response(status_code=204)
 
 
 @router.get(
