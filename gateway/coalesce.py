@@ -91,9 +91,10 @@ class EnqueueCoalescer:
                         _answer(pending, error=error)
         finally:
             del self._queued[channel]
-            for pending in batch + queued:  # only if cancelled
-                error = upstream_error(UNKNOWN, "cancelled during the call") if pending.sent else STOPPING
-                _answer(pending, error=error)
+            for pending in batch + queued:
+                if not pending.answer.done():  # only if cancelled
+                    error = upstream_error(UNKNOWN, "cancelled during the call") if pending.sent else STOPPING
+                    _answer(pending, error=error)
 
     async def _call(self, channel: str, batch: list[_Pending]) -> None:
         if len(batch) <= 1:

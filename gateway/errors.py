@@ -29,6 +29,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "08": 503,  # connection exceptions
     "53": 503,  # insufficient resources: too many connections, out of memory, disk full
     "40": 503,  # serialization failure or deadlock: the same request may succeed again
+    "25006": 503,  # read-only transaction: a standby, such as a demoted primary (the session is dropped)
     "PGRST000": 503,  # PostgREST could not connect to the database
     "PGRST001": 503,  # PostgREST lost its connection
     "PGRST002": 503,  # PostgREST's schema cache is not loaded yet

@@ -28,6 +28,7 @@ from gateway.backends import READS, Deadline
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, log, upstream_error
 
 READ_ONLY_SERVER = "25006"
+CANCEL_AGAIN_SECONDS = 0.25
 # Both of PostgreSQL's warnings for a commit that stopped waiting for its standby contain this.
 SYNC_REP_CANCELLED = "wait for synchronous replication"
 
@@ -127,9 +128,12 @@ class DirectBackend:
         # asyncio.wait never cancels the call: if this request is cancelled, the call still
         # runs to its end and gives its connection back.
         if not (await asyncio.wait({running}, timeout=max(0.0, deadline - loop.time())))[0]:
-            call.cancel()
-            grace = max(0.0, deadline + GRACE_SECONDS - loop.time())
-            if not (await asyncio.wait({running}, timeout=grace))[0]:
+            give_up = deadline + GRACE_SECONDS
+            while not running.done() and loop.time() < give_up:
+                # Again and again: a cancel that arrives before the statement starts is ignored.
+                call.cancel()
+                await asyncio.wait({running}, timeout=min(CANCEL_AGAIN_SECONDS, give_up - loop.time()))
+            if not running.done():
                 call.conn.terminate()
                 lost = f"no answer within {self._timeout:g} s, nor to the cancel {GRACE_SECONDS:g} s later"
                 raise upstream_error(TIMEOUT if function in READS else UNKNOWN, lost)

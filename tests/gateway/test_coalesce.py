@@ -147,7 +147,7 @@ def test_a_bad_message_is_refused_alone(gateway_dsn: str, admin: psycopg.Connect
 def test_a_failed_call_is_every_request_s_answer(
     failure: str, status: int, gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
 ) -> None:
-    """A lost connection leaves the outcome unknown (504); a cancel at the timeout confirms the rollback (503)."""
+    """A lost connection leaves the outcome unknown (504); a cancel at the timeout confirms rollback (503)."""
 
     def fail() -> None:
         if failure == "terminated":
@@ -220,3 +220,39 @@ def test_concurrent_posts_one_of_them_bad(direct: TestClient, admin_url: str) ->
            if answer.status_code == 201}
     listed = direct.get("/messages", params={"channel": "http", "limit": 100})
     assert {row["id"]: row["message"] for row in listed.json()} == ids
+
+
+def test_a_herd_is_answered_in_time_and_a_503_stored_nothing(
+    gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
+) -> None:
+    """The issue's reproduction: pgq.queue locked, then hundreds of concurrent enqueues on one channel,
+    coalesced into batches of 100 that used to run one after another, each to its own timeout. The
+    lock goes while calls are being cancelled. Each answer comes by the timeout plus the grace, a
+    message answered 503 was not stored, and one answered with its id was."""
+    timeout, total = 1.0, 450
+    took: dict[int, float] = {}
+
+    async def enqueue(coalescer: EnqueueCoalescer, seq: int) -> Outcome:
+        started = time.monotonic()
+        try:
+            return await coalescer.enqueue("herd", {"seq": seq})
+        except GatewayError as error:
+            return error
+        finally:
+            took[seq] = time.monotonic() - started
+
+    async def scenario(coalescer: EnqueueCoalescer, recording: Recording) -> list[Outcome]:
+        with psycopg.connect(admin_url) as locker:
+            locker.execute("LOCK TABLE pgq.queue IN ACCESS EXCLUSIVE MODE")
+            asyncio.get_running_loop().call_later(timeout + 0.5, locker.rollback)
+            return await asyncio.gather(*(enqueue(coalescer, seq) for seq in range(total)))
+
+    outcomes = run(gateway_dsn, scenario, timeout=timeout)
+    slowest = max(took.values())
+    assert slowest < timeout + GRACE_SECONDS + 1.5, f"the slowest answer took {slowest:.1f} s"
+    rows = admin.execute("SELECT message FROM pgq.queue WHERE channel = 'herd'")
+    stored_seqs = {row[0]["seq"] for row in rows}
+    refused = {seq for seq, o in enumerate(outcomes) if isinstance(o, GatewayError) and o.status == 503}
+    assert not refused & stored_seqs, f"{len(refused & stored_seqs)} messages answered 503 were stored"
+    assert {seq for seq, o in enumerate(outcomes) if isinstance(o, int)} <= stored_seqs
+    assert all(isinstance(o, int) or o.status in (503, 504) for o in outcomes), outcomes
