@@ -93,8 +93,8 @@ class EnqueueCoalescer:
             del self._queued[channel]
             for pending in batch + queued:
                 if not pending.answer.done():  # only if cancelled
-                    error = upstream_error(UNKNOWN, "cancelled during the call") if pending.sent else STOPPING
-                    _answer(pending, error=error)
+                    lost = upstream_error(UNKNOWN, "cancelled during the call") if pending.sent else STOPPING
+                    _answer(pending, error=lost)
 
     async def _call(self, channel: str, batch: list[_Pending]) -> None:
         if len(batch) <= 1:

@@ -33,7 +33,8 @@ def _not_json(name: str) -> Any:
 
 def _exact(value: object) -> orjson.Fragment:
     if isinstance(value, Decimal):
-        return orjson.Fragment(str(value))
+        # Positional, as jsonb writes numbers: str() would write 0.000000000000000000000000000001 as 1E-30.
+        return orjson.Fragment(format(value, "f"))
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
