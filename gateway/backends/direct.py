@@ -49,6 +49,10 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     (function-level SET clauses end with the call; LISTEN is on a connection of its own)."""
 
 
+class NotSent(Exception):
+    """The call never left the gateway."""
+
+
 class _Call:
     """One statement on one pooled connection, run to its end whatever its caller does."""
 
@@ -66,6 +70,12 @@ class _Call:
             if exc.sqlstate == READ_ONLY_SERVER:
                 self.conn.terminate()
             raise
+        except asyncpg.InternalClientError as exc:
+            # The session is not idle: the server's unsolicited FATAL (a crash, a shutdown) came in
+            # while it sat in the pool, and its socket is not closed yet. asyncpg refuses before
+            # sending anything.
+            self.conn.terminate()
+            raise NotSent(str(exc)) from exc
         finally:
             try:
                 self.conn.remove_log_listener(self._logged)
@@ -139,6 +149,8 @@ class DirectBackend:
                 raise upstream_error(TIMEOUT if function in READS else UNKNOWN, lost)
         try:
             result = running.result()
+        except NotSent as exc:
+            raise upstream_error(UNREACHABLE, str(exc)) from None
         except asyncpg.ConnectionDoesNotExistError as exc:  # lost once the call was sent
             raise upstream_error(UNREACHABLE if function in READS else UNKNOWN, str(exc)) from None
         except asyncpg.PostgresError as exc:
