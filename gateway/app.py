@@ -13,7 +13,7 @@ from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
-from gateway.limits import BodyLimit
+from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.longpoll import open_watcher
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
@@ -51,10 +51,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     install_handlers(app)
     app.include_router(router)
     app.include_router(delivery_router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, seconds=settings.body_timeout)
     if settings.api_token:
         app.add_middleware(BearerToken, token=settings.api_token)
         document_bearer(app)
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
     document_400_not_422(app)
     return app

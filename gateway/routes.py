@@ -196,10 +196,14 @@ async def healthz() -> Status:
     return Status(status="ok")
 
 
+# A channel nobody uses, peeked for one row: the same small call whatever the data.
+READINESS_PROBE = {"channel": "0.readyz", "skip": 0, "take": 1}
+
+
 @router.get("/readyz", response_model=Status, responses=errors(503))
 async def readyz(backend: BackendDep) -> Status:
     """The backend answers a pgq call."""
-    await backend.rows("channels", {})
+    await backend.rows("peek", READINESS_PROBE)
     return Status(status="ready")
 
 
