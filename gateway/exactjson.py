@@ -2,9 +2,9 @@
 
 jsonb stores numbers as `numeric`: any size, any precision, its scale kept
 (`0.10` stays `0.10`). A 64-bit integer or a double would change them, so
-numbers travel as Python ints (exact at any size, kept as such up to 18
-digits) or as Decimals (any fraction, exponent or longer integer, digit for
-digit as written), and are written back as that same text. The parse holds
+numbers travel as Python ints (exact at any size) or Decimals (any fraction
+or exponent, digit for digit as written), and are written back as that same
+value, positionally as jsonb writes them. The parse holds
 to RFC 8259 as orjson does: NaN, Infinity and unpaired surrogates are
 malformed.
 """
@@ -23,10 +23,6 @@ import orjson
 MAX_DEPTH = 200
 
 
-def _number(text: str) -> int | Decimal:
-    return int(text) if len(text) <= 18 else Decimal(text)
-
-
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
@@ -41,22 +37,48 @@ def _exact(value: object) -> orjson.Fragment:
 def loads(text: bytes | str) -> Any:
     """JSON text as Python values, numbers exact; ValueError if it is not JSON."""
     try:
-        value = json.loads(text, parse_float=Decimal, parse_int=_number, parse_constant=_not_json)
-        dumps(value)  # an unpaired surrogate parses, but cannot be written back: malformed
+        return json.loads(text, parse_float=Decimal, parse_constant=_not_json)
     except json.JSONDecodeError:
         raise
-    except ValueError as exc:  # as a JSONDecodeError, which FastAPI reports as malformed JSON
+    except ValueError:  # an integer longer than Python converts by default (4300 digits)
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_not_json)
+
+
+def loads_strictly(text: bytes | str) -> Any:
+    """loads() for a request body, every refusal a JSONDecodeError (FastAPI's malformed JSON). An
+    unpaired surrogate such as "\\ud800" parses, but cannot be written back: malformed too."""
+    try:
+        value = loads(text)
+        dumps(value)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
         document = text if isinstance(text, str) else text.decode(errors="replace")
         raise json.JSONDecodeError(str(exc), document, 0) from None
     return value
 
 
 def dumps(value: object) -> bytes:
-    """Python values as JSON, Decimals and large ints written digit for digit."""
+    """Python values as JSON, Decimals and ints of any size written digit for digit."""
     try:
         return orjson.dumps(value, default=_exact)
     except orjson.JSONEncodeError as exc:
+        if "64-bit" not in str(exc):
+            raise ValueError(str(exc)) from None
+    try:  # rare: orjson writes ints of up to 64 bits only
+        return orjson.dumps(_wide_ints_as_decimals(value), default=_exact)
+    except orjson.JSONEncodeError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _wide_ints_as_decimals(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _wide_ints_as_decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_wide_ints_as_decimals(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return Decimal(value)
+    return value
 
 
 def depth(value: object) -> int:

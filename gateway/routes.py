@@ -49,7 +49,7 @@ class StrictJsonRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = exactjson.loads(await self.body())
+            self._json = exactjson.loads_strictly(await self.body())
         return self._json
 
 
