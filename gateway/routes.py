@@ -6,7 +6,7 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -18,12 +18,14 @@ from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import MAX_WAIT, Watcher, poll
 from gateway.metrics import Metrics
 from gateway.models import (
+    CHANNEL_DOC,
+    CHANNEL_SCHEMA,
     Channel,
     Duplicate,
     Inserted,
     InsertedMany,
-    Integer,
     LeasedMessage,
+    LeaseSeconds,
     Message,
     NewMessage,
     NewMessages,
@@ -37,6 +39,8 @@ MAX_OFFSET = 2**31 - 1  # pgq.peek's skip is an integer
 MAX_COUNT = 100  # pgq.dequeue's and pgq.lease's largest take
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
+QueryChannel = Annotated[str, Query(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
 # A leased message has every field a popped one has: try the larger model first.
 Consumed = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
@@ -133,12 +137,12 @@ async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
     responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503)},
 )
 async def consume(
-    channel: str,
+    channel: PathChannel,
     request: Request,
     backend: BackendDep,
     watcher: Annotated[Watcher, Depends(_watcher)],
     visibility: Annotated[
-        Integer | None,
+        LeaseSeconds | None,
         Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
     ] = None,
     count: Annotated[
@@ -172,7 +176,7 @@ async def consume(
     responses={**empty("No messages at this offset"), **errors(400, 503)},
 )
 async def list_messages(
-    channel: str,
+    channel: QueryChannel,
     backend: BackendDep,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
