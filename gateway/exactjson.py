@@ -47,14 +47,21 @@ def loads(text: bytes | str) -> Any:
 def loads_strictly(text: bytes | str) -> Any:
     """loads() for a request body, every refusal a JSONDecodeError (FastAPI's malformed JSON). An
     unpaired surrogate such as "\\ud800" parses, but cannot be written back: malformed too."""
+    document = text if isinstance(text, str) else text.decode(errors="replace")
     try:
         value = loads(text)
-        dumps(value)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", document, 0) from None
     except json.JSONDecodeError:
         raise
     except ValueError as exc:
-        document = text if isinstance(text, str) else text.decode(errors="replace")
         raise json.JSONDecodeError(str(exc), document, 0) from None
+    try:
+        orjson.dumps(value, default=_exact)
+    except orjson.JSONEncodeError as exc:
+        # Past orjson's 254 levels nothing was checked: MAX_DEPTH refuses such a message anyway.
+        if "surrogates" in str(exc):
+            raise json.JSONDecodeError(str(exc), document, 0) from None
     return value
 
 
