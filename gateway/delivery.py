@@ -35,14 +35,14 @@ async def _settle(backend: Backend, function: str, channel: str, body: Settle, *
         )
 
 
-@router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 409, 413, 503))
+@router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
 async def ack(channel: PathChannel, body: Settle, backend: BackendDep) -> Status:
     """Acknowledge a leased message: it is archived, done."""
     await _settle(backend, "ack", channel, body)
     return Status(status="Message acknowledged")
 
 
-@router.post("/queue/{channel}/nack", response_model=Status, responses=errors(400, 409, 413, 503))
+@router.post("/queue/{channel}/nack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
 async def nack(channel: PathChannel, body: Release, backend: BackendDep) -> Status:
     """Give a leased message back: ready again after `delay` seconds, at its own id. The delivery
     still counts towards the channel's max_deliveries."""
@@ -65,7 +65,9 @@ async def list_dead_letters(
     return stored(rows) if rows else Response(status_code=204)
 
 
-@router.post("/dead-letters/{channel}/redrive", response_model=Redriven, responses=errors(400, 503))
+@router.post(
+    "/dead-letters/{channel}/redrive", response_model=Redriven, responses=errors(400, 503, 504)
+)
 async def redrive(channel: PathChannel, backend: BackendDep) -> Redriven:
     """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset."""
     return Redriven(count=await backend.value("redrive", {"channel": channel}))

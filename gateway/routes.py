@@ -103,7 +103,7 @@ BackendDep = Annotated[Backend, Depends(_backend)]
     response_model=Inserted,
     responses={
         200: {"model": Duplicate, "description": "dedup_key was used within the window: nothing inserted"},
-        **errors(400, 413, 503),
+        **errors(400, 408, 413, 503, 504),
     },
 )
 async def post_message(
@@ -124,7 +124,9 @@ async def post_message(
     return Inserted(id=enqueued["id"])
 
 
-@router.post("/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 413, 503))
+@router.post(
+    "/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 408, 413, 503, 504)
+)
 async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
     """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none."""
     ids = await backend.rows("enqueue_batch", {"channel": body.channel, "messages": body.messages})
@@ -134,7 +136,7 @@ async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
 @router.get(
     "/queue/{channel}",
     response_model=Consumed | list[Consumed],
-    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503)},
+    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503, 504)},
 )
 async def consume(
     channel: PathChannel,
