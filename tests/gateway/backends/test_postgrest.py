@@ -4,7 +4,11 @@ sends (method, path, headers, JSON arguments) and how each answer maps to an HTT
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.backends.postgrest import PostgrestBackend
+from gateway.errors import GRACE_SECONDS, GatewayError
 from gateway.settings import Settings
 from support.localpg import free_port
 from tests.gateway.conftest import QUIET, serve
@@ -154,3 +159,52 @@ def test_a_slow_postgrest_is_503_at_the_timeout(postgrest: PostgREST) -> None:
     assert_status(response, 503, "upstream unavailable", "(timeout)")
     assert response.elapsed.total_seconds() < 5
 
+
+
+@contextmanager
+def silent_postgrest() -> Iterator[str]:
+    """A server that reads every request and never answers: PostgREST stuck on a frozen database."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_call_sent_without_an_answer_is_504_for_a_write_503_for_a_read() -> None:
+    """PostgREST cannot be asked to cancel: a write fully sent and never answered may have committed
+    (504, by the timeout plus the grace); a read changed nothing (503); a call never sent is 503."""
+
+    async def outcomes(base: str) -> list[tuple[int, str, float]]:
+        backend = PostgrestBackend(base, 0.5, 4)
+        results = []
+        calls: list[tuple[str, dict[str, object]]] = [
+            ("enqueue", {"channel": "two", "message": {}}), ("peek", {"channel": "two"})
+        ]
+        try:
+            for function, args in calls:
+                started = time.monotonic()
+                with pytest.raises(GatewayError) as refused:
+                    await backend.value(function, args)
+                results.append((refused.value.status, refused.value.detail, time.monotonic() - started))
+        finally:
+            await backend.close()
+        return results
+
+    with silent_postgrest() as base:
+        (write, write_text, write_took), (read, _, read_took) = asyncio.run(outcomes(base))
+    assert (write, read) == (504, 503) and write_text.startswith("outcome unknown")
+    assert write_took < 0.5 + GRACE_SECONDS + 3 and read_took < 0.5 + 3
+    closed = f"http://127.0.0.1:{free_port()}"
+    (refused, _, _), (read, _, _) = asyncio.run(outcomes(closed))
+    assert (refused, read) == (503, 503), "never sent: nothing was done"
