@@ -90,8 +90,10 @@ class _Call:
         """PostgreSQL's CancelRequest, on a connection of its own, while this call keeps waiting
         for its answer: asyncpg cancels only by abandoning the call, which would lose whether it
         committed. A CancelRequest that fails makes asyncpg drop the connection."""
+        connection = self.conn._con  # the pool proxy's connection; None once the pool took it back
+        if connection is None or connection.is_closed():
+            return
         self.sent_cancel = True
-        connection = self.conn._con  # the pool proxy's connection
         connection._cancel_current_command(asyncio.get_running_loop().create_future())
 
     def committed_unreplicated(self) -> bool:
