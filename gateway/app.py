@@ -14,7 +14,7 @@ from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
-from gateway.limits import BodyLimit
+from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.longpoll import open_watcher
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = backend or await open_backend(settings)
         app.state.backend = opened
-        app.state.enqueuer = EnqueueCoalescer(opened)
+        app.state.enqueuer = EnqueueCoalescer(opened, settings.upstream_timeout)
         app.state.watcher = open_watcher(settings)
         maintainer = None
         if settings.maintain_interval > 0:
@@ -54,11 +54,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.include_router(delivery_router)
     app.include_router(admin_router)
     app.state.admin_token = settings.admin_token
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, seconds=settings.body_timeout)
     if settings.api_token:
         tokens = [settings.api_token, *([settings.admin_token] if settings.admin_token else [])]
         app.add_middleware(BearerToken, tokens=tokens)
         document_bearer(app)
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
     document_400_not_422(app)
     return app

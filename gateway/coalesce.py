@@ -11,9 +11,15 @@ its message's commit. Only plain messages are coalesced: a `delay` or a
 Failures stay per request, as without coalescing. A batch refused as bad
 input (400) is all or nothing in SQL, so none of it was stored: its messages
 are sent again one by one, and only the bad one is refused. Any other
-failure (503: the database is unreachable, overloaded or too slow) is every
-message's answer. Dequeues are never coalesced: a batch popped for several
-requests would be lost whole if the gateway died before answering them.
+failure is every message's answer: 503 when the backend knows nothing was
+stored, 504 when it cannot tell. Dequeues are never coalesced: a batch popped
+for several requests would be lost whole if the gateway died before
+answering them.
+
+Time is per request too: each has PGQ_UPSTREAM_TIMEOUT from its arrival. A
+message still waiting for its call when that runs out is answered 503 and
+never sent; a call runs to the earliest deadline of its messages, so no
+request waits longer than the timeout plus the backend's GRACE_SECONDS.
 """
 
 from __future__ import annotations
@@ -23,26 +29,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.backends import Backend
-from gateway.errors import GatewayError
+from gateway.errors import TIMEOUT, UNKNOWN, GatewayError, upstream_error
 
 MAX_COALESCED = 100  # messages per call; the rest wait for the next one
+STOPPING = GatewayError(503, "upstream unavailable: the gateway is stopping, nothing was done")
 
 
 @dataclass(slots=True)
 class _Pending:
     message: dict[str, Any]
+    deadline: float  # on the event loop's clock
+    sent: bool = False  # in a call that may have stored it
     answer: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class EnqueueCoalescer:
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, timeout: float) -> None:
         self._backend = backend
+        self._timeout = timeout
         self._queued: dict[str, list[_Pending]] = {}  # a channel is here while a call for it runs
         self._senders: set[asyncio.Task[None]] = set()
 
     async def enqueue(self, channel: str, message: dict[str, Any]) -> int:
         """pgq.enqueue(channel, message)'s id, once committed."""
-        pending = _Pending(message)
+        pending = _Pending(message, asyncio.get_running_loop().time() + self._timeout)
         queued = self._queued.get(channel)
         if queued is None:
             self._queued[channel] = [pending]
@@ -51,9 +61,19 @@ class EnqueueCoalescer:
             sender.add_done_callback(self._senders.discard)
         else:
             queued.append(pending)
-        # A request cancelled before its message is sent cancels the message too, as
-        # it would without coalescing; once sent, the message is stored all the same.
-        return await pending.answer
+        try:
+            async with asyncio.timeout_at(pending.deadline):
+                return await asyncio.shield(pending.answer)
+        except TimeoutError:
+            if not pending.sent:
+                _answer(pending, error=upstream_error(TIMEOUT, f"not sent within {self._timeout:g} s"))
+            return await pending.answer  # once sent, the backend answers within its grace
+        except asyncio.CancelledError:
+            # A request cancelled before its message is sent cancels the message too, as
+            # it would without coalescing; once sent, the message is stored all the same.
+            if not pending.sent:
+                pending.answer.cancel()
+            raise
 
     async def _send(self, channel: str) -> None:
         queued = self._queued[channel]
@@ -62,6 +82,8 @@ class EnqueueCoalescer:
             while queued:
                 batch = [pending for pending in queued[:MAX_COALESCED] if not pending.answer.done()]
                 del queued[:MAX_COALESCED]
+                for pending in batch:
+                    pending.sent = True
                 try:
                     await self._call(channel, batch)
                 except Exception as error:  # unexpected: a 500 for each, as without coalescing
@@ -69,8 +91,10 @@ class EnqueueCoalescer:
                         _answer(pending, error=error)
         finally:
             del self._queued[channel]
-            for pending in batch + queued:  # only when cancelled, at shutdown
-                _answer(pending, error=GatewayError(503, "upstream unavailable: the gateway is stopping"))
+            for pending in batch + queued:
+                if not pending.answer.done():  # only if cancelled
+                    lost = upstream_error(UNKNOWN, "cancelled during the call") if pending.sent else STOPPING
+                    _answer(pending, error=lost)
 
     async def _call(self, channel: str, batch: list[_Pending]) -> None:
         if len(batch) <= 1:
@@ -79,7 +103,8 @@ class EnqueueCoalescer:
             return
         try:
             ids = await self._backend.rows(
-                "enqueue_batch", {"channel": channel, "messages": [pending.message for pending in batch]}
+                "enqueue_batch", {"channel": channel, "messages": [pending.message for pending in batch]},
+                deadline=min(pending.deadline for pending in batch),
             )
         except GatewayError as error:
             if error.status != 400:
@@ -87,6 +112,8 @@ class EnqueueCoalescer:
                     _answer(pending, error=error)
                 return
             for pending in batch:  # the batch was refused whole and nothing stored: find the bad ones
+                pending.sent = False
+            for pending in batch:
                 await self._one(channel, pending)
             return
         for pending, id_ in zip(batch, ids, strict=True):
@@ -95,16 +122,24 @@ class EnqueueCoalescer:
     async def _one(self, channel: str, pending: _Pending) -> None:
         if pending.answer.done():
             return
+        if asyncio.get_running_loop().time() >= pending.deadline:
+            _answer(pending, error=upstream_error(TIMEOUT, f"not sent within {self._timeout:g} s"))
+            return
+        pending.sent = True
         try:
-            id_ = await self._backend.value("enqueue", {"channel": channel, "message": pending.message})
+            id_ = await self._backend.value(
+                "enqueue", {"channel": channel, "message": pending.message}, deadline=pending.deadline
+            )
         except GatewayError as error:
             _answer(pending, error=error)
         else:
             _answer(pending, id_)
 
     async def close(self) -> None:
-        for sender in list(self._senders):
-            sender.cancel()
+        """Refuse the messages not sent yet, and let the calls in flight end: their deadlines bound them."""
+        for queued in self._queued.values():
+            for pending in queued:
+                _answer(pending, error=STOPPING)
         await asyncio.gather(*self._senders, return_exceptions=True)
 
 

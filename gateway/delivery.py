@@ -12,7 +12,17 @@ from gateway.backends import Backend
 from gateway.errors import GatewayError
 from gateway.models import DeadLetter, Redriven, Release, Settle, Status
 from gateway.openapi import empty, errors
-from gateway.routes import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, Limit, Offset, StrictJsonRoute
+from gateway.routes import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    BackendDep,
+    Limit,
+    Offset,
+    PathChannel,
+    QueryChannel,
+    StrictJsonRoute,
+    stored,
+)
 
 router = APIRouter(route_class=StrictJsonRoute)
 
@@ -26,15 +36,15 @@ async def _settle(backend: Backend, function: str, channel: str, body: Settle, *
         )
 
 
-@router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 409, 413, 503))
-async def ack(channel: str, body: Settle, backend: BackendDep) -> Status:
+@router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
+async def ack(channel: PathChannel, body: Settle, backend: BackendDep) -> Status:
     """Acknowledge a leased message: it is archived, done."""
     await _settle(backend, "ack", channel, body)
     return Status(status="Message acknowledged")
 
 
-@router.post("/queue/{channel}/nack", response_model=Status, responses=errors(400, 409, 413, 503))
-async def nack(channel: str, body: Release, backend: BackendDep) -> Status:
+@router.post("/queue/{channel}/nack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
+async def nack(channel: PathChannel, body: Release, backend: BackendDep) -> Status:
     """Give a leased message back: ready again after `delay` seconds, at its own id. The delivery
     still counts towards the channel's max_deliveries."""
     delay = {} if body.delay is None else {"delay_seconds": body.delay}
@@ -48,19 +58,19 @@ async def nack(channel: str, body: Release, backend: BackendDep) -> Status:
     responses={**empty("No dead letters at this offset"), **errors(400, 503)},
 )
 async def list_dead_letters(
-    channel: str, backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
+    channel: QueryChannel, backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
     """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
     args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
     rows = await backend.rows("dead_letters", args)
-    return rows or Response(status_code=204)
+    return stored(rows) if rows else Response(status_code=204)
 
 
 @router.post(
-    "/dead-letters/{channel}/redrive", response_model=Redriven, responses={**ADMIN_401, **errors(400, 503)},
-    dependencies=[AdminOnly],
+    "/dead-letters/{channel}/redrive", response_model=Redriven,
+    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
 )
-async def redrive(channel: str, backend: BackendDep) -> Redriven:
+async def redrive(channel: PathChannel, backend: BackendDep) -> Redriven:
     """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset.
     An admin route: with PGQ_ADMIN_TOKEN set, it wants that token."""
     return Redriven(count=await backend.value("redrive", {"channel": channel}))

@@ -16,6 +16,8 @@ log = logging.getLogger("gateway")
 # Failures the backends detect themselves rather than read from an error body.
 UNREACHABLE = "unreachable"  # refused, reset or closed connections
 TIMEOUT = "timeout"  # no answer within PGQ_UPSTREAM_TIMEOUT, waiting for a pooled connection included
+UNKNOWN = "unknown"  # a call that writes was sent, and neither its commit nor its rollback is confirmed
+GRACE_SECONDS = 2.0  # past the timeout, how long a call that writes may take to confirm either
 
 # SQLSTATEs (or their prefixes), PostgREST codes and the two codes above. The
 # longest matching prefix wins; a code that matches nothing is unexpected (500).
@@ -27,12 +29,21 @@ STATUS_BY_CODE: dict[str, int] = {
     "08": 503,  # connection exceptions
     "53": 503,  # insufficient resources: too many connections, out of memory, disk full
     "40": 503,  # serialization failure or deadlock: the same request may succeed again
+    "25006": 503,  # read-only transaction: a standby, such as a demoted primary (the session is dropped)
     "PGRST000": 503,  # PostgREST could not connect to the database
     "PGRST001": 503,  # PostgREST lost its connection
     "PGRST002": 503,  # PostgREST's schema cache is not loaded yet
     "PGRST003": 503,  # PostgREST's pool acquisition timed out
     UNREACHABLE: 503,
     TIMEOUT: 503,
+    UNKNOWN: 504,
+}
+
+# What a client reads for each status the upstream decides: our words only. The upstream's
+# own text may name hosts and addresses, so it goes to the log.
+_PUBLIC = {
+    503: "upstream unavailable: nothing was done, try again",
+    504: "outcome unknown: the call was sent and neither its commit nor its rollback is confirmed",
 }
 
 
@@ -51,14 +62,15 @@ class GatewayError(Exception):
 
 
 def upstream_error(code: str, message: str, detail: str | None = None) -> GatewayError:
-    """Translate an upstream failure through the table. Only bad input shows the database's words."""
+    """Translate an upstream failure through the table. Only bad input shows the database's words;
+    a 503 or 504 names the code and says what is known, and logs the rest."""
     status = status_for(code)
     message = f"{message} ({detail})" if detail else message
     if status < 500:
         return GatewayError(status, message)
-    if status == 503:
-        log.warning("upstream unavailable (%s): %s", code, message)
-        return GatewayError(503, f"upstream unavailable: {message}")
+    if status in _PUBLIC:
+        log.warning("%s (%s): %s", _PUBLIC[status], code, message)
+        return GatewayError(status, f"{_PUBLIC[status]} ({code})")
     log.error("unexpected upstream error (%s): %s", code, message)
     return GatewayError(500, "internal error")
 

@@ -1,6 +1,9 @@
-"""The request body limit, enforced before anything parses the body."""
+"""Limits that keep one client from degrading the others: the request body's size and the time it
+may take to arrive, enforced before anything parses it, and the number of requests served at once."""
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -13,13 +16,21 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body exceeds {limit} bytes")
 
 
+class BodyTooSlow(HTTPException):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"request body not received within {seconds:g} s")
+
+
 class BodyLimit:
     """Answer 413 when the declared Content-Length is over the limit, without reading the
-    body; otherwise count the bytes as they arrive, which also covers chunked bodies."""
+    body; otherwise count the bytes as they arrive, which also covers chunked bodies. A body
+    must arrive whole within `seconds` of the app's first read, or 408: a slow sender holds a
+    request slot (ConcurrencyLimit) no longer than that."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.seconds = seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -32,10 +43,20 @@ class BodyLimit:
 
         received = 0
         started = False
+        deadline: float | None = None
+        complete = False
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, deadline, complete
+            if complete:  # what follows the body: a disconnect, which a long poll waits for
+                return await receive()
+            deadline = deadline or asyncio.get_running_loop().time() + self.seconds
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTooSlow(self.seconds) from None
+            complete = not message.get("more_body", False)
             received += len(message.get("body", b""))
             if received > self.max_bytes:
                 # FastAPI re-raises HTTPExceptions met while reading the body, so this
@@ -50,11 +71,41 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, watching_send)
-        except BodyTooLarge:
+        except (BodyTooLarge, BodyTooSlow) as refused:
             if started:
                 raise
-            await self._refuse(scope, receive, send)
+            await _refuse(refused.status_code, refused.detail, scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"status": BodyTooLarge(self.max_bytes).detail}, status_code=413)
-        await response(scope, receive, send)
+        await _refuse(413, BodyTooLarge(self.max_bytes).detail, scope, receive, send)
+
+
+class ConcurrencyLimit:
+    """At most `limit` requests served at once, waiting long polls and slow senders included; one
+    more gets 503 at once, without reading its body. /healthz and /metrics are not counted, so the
+    orchestrator and Prometheus still see an overloaded gateway."""
+
+    EXEMPT = frozenset({"/healthz", "/metrics"})
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            detail = f"upstream unavailable: the gateway serves {self.limit} requests at once, try again"
+            await _refuse(503, detail, scope, receive, send)
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:
+    await JSONResponse({"status": detail}, status_code=status)(scope, receive, send)

@@ -11,7 +11,10 @@ waiting request learns that trying again is worth it:
   anyway, which bounds what a missed notification (a delay running out, a
   nack, a lease expiring, a commit racing the registration) can cost. Waiting
   requests hold no database connection and run no timer of their own: a
-  thousand of them cost one query a second.
+  thousand of them cost one query a second. `pgq.watch()` takes at most
+  WATCH_CAPACITY channels: a channel that arrives when they are all taken
+  is not registered, and its waiters poll as with PostgREST (below), so a
+  client waiting on many channels slows only its own waits.
 - PostgREST backend (`BackoffPoll`): PostgREST cannot LISTEN, so each waiting
   request polls, 50 ms after the first try, then twice as long each time up
   to once a second, until the wait runs out.
@@ -43,6 +46,7 @@ MAX_WAIT = 20  # seconds, as SQS allows
 RECHECK_SECONDS = 1.0  # what a missed notification costs at most
 LINGER_SECONDS = 5.0  # a channel stays registered this long after its last waiter leaves
 TTL_SECONDS = 30  # a registration outlives a crashed gateway by this much
+WATCH_CAPACITY = 10_000  # pgq.watch's most channels per listener
 NOTIFY_CHANNEL = "pgq_ready"  # pgq._wake's NOTIFY channel; the payload is the queue channel
 FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0
 
@@ -155,6 +159,9 @@ class ListenHub:
 
     @asynccontextmanager
     async def waiting(self, channel: str) -> AsyncIterator[Waiter]:
+        if not self._has_room(channel):
+            yield _Backoff()
+            return
         woken = _Woken()
         self._waiters.setdefault(channel, {})[woken] = None
         self._left.pop(channel, None)
@@ -174,6 +181,18 @@ class ListenHub:
                 self._left[channel] = time.monotonic()
             if woken.baton or woken.event.is_set():
                 self._wake_one(channel)
+
+    def _has_room(self, channel: str) -> bool:
+        """Whether the channel is, or can be, one of the watched: a lingering channel nobody waits
+        on gives up its place."""
+        if channel in self._waiters or channel in self._left:
+            return True
+        if len(self._waiters) + len(self._left) < WATCH_CAPACITY:
+            return True
+        if self._left:
+            del self._left[next(iter(self._left))]  # the one that has lingered longest
+            return True
+        return False
 
     def _wake_one(self, channel: str) -> None:
         for woken in self._waiters.get(channel, ()):

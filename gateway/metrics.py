@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
 import os
 import time
 from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from fastapi import FastAPI
@@ -48,37 +50,61 @@ COUNTERS: tuple[Family, ...] = (
 
 
 class QueueStats(Collector):
-    """The last pgq.stats() answer, read at most once per cache period however many scrapes
-    come, and folded to the top channels so the label set stays bounded: the deepest for the
-    gauges, the busiest so far for the counters. A ranking by a running total rarely changes,
-    and a counter series that moves in or out of "_other" looks like a reset to Prometheus."""
+    """The last pgq.stats() answer, folded to the top channels so the label set stays bounded:
+    the deepest for the gauges, the busiest so far for the counters. A ranking by a running total
+    rarely changes, and a counter series that moves in or out of "_other" looks like a reset to
+    Prometheus.
+
+    A scrape never waits for the database, except for the first one: when the answer is older than
+    the cache period, the scrape is served the folded answer at hand and a refresh starts in the
+    background (one at a time, however many scrapes come). Folding happens once per refresh, so a
+    scrape costs the same at 100,000 channels as at ten. With a cache period of 0, every scrape
+    waits for a fresh answer."""
 
     def __init__(self, top: int, cache_seconds: float) -> None:
         self._top = top
         self._cache_seconds = cache_seconds
-        self._rows: list[dict[str, Any]] = []
-        self._fetched = -float("inf")
-        self._lock = asyncio.Lock()
+        self._families: list[Metric] = []
+        self._fetched: float | None = None
+        self._refreshing: asyncio.Task[None] | None = None
 
     async def refresh(self, backend: Backend) -> None:
-        async with self._lock:
-            if time.monotonic() - self._fetched < self._cache_seconds:
-                return
-            try:
-                self._rows = await backend.rows("stats", {})
-            except GatewayError:
-                self._rows = []  # no gauges beats stale gauges; the error is already logged
-            self._fetched = time.monotonic()
+        if self._fetched is not None and time.monotonic() - self._fetched < self._cache_seconds:
+            return
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._refresh(backend))
+        if self._fetched is None or self._cache_seconds == 0:
+            await asyncio.shield(self._refreshing)
+
+    async def _refresh(self, backend: Backend) -> None:
+        try:
+            rows = await backend.rows("stats", {})
+        except GatewayError:
+            rows = []  # no gauges beats stale gauges; the error is already logged
+        # In a thread: at 100,000 channels folding takes long enough to hold up every request.
+        self._families = await asyncio.to_thread(self._fold, rows)
+        self._fetched = time.monotonic()
+
+    def _fold(self, rows: list[dict[str, Any]]) -> list[Metric]:
+        return [
+            *self._folded(rows, GAUGES, "depth", GaugeMetricFamily),
+            *self._folded(rows, COUNTERS, "enqueued", CounterMetricFamily),
+        ]
 
     def collect(self) -> Iterator[Metric]:
-        yield from self._folded(GAUGES, "depth", GaugeMetricFamily)
-        yield from self._folded(COUNTERS, "enqueued", CounterMetricFamily)
+        yield from self._families
 
     def _folded(
-        self, families: tuple[Family, ...], rank_by: str, kind: type[GaugeMetricFamily | CounterMetricFamily]
+        self,
+        rows: list[dict[str, Any]],
+        families: tuple[Family, ...],
+        rank_by: str,
+        kind: type[GaugeMetricFamily | CounterMetricFamily],
     ) -> Iterator[Metric]:
-        ranked = sorted(self._rows, key=lambda row: (-row[rank_by], row["channel"]))
-        shown, rest = ranked[: self._top], ranked[self._top :]
+        # pgq.stats() lists channels by name, and nlargest keeps that order among equals.
+        shown = heapq.nlargest(self._top, rows, key=itemgetter(rank_by))
+        names = {row["channel"] for row in shown}
+        rest = [row for row in rows if row["channel"] not in names] if len(rows) > len(shown) else []
         for name, doc, column, combine in families:
             family = kind(name, doc, labels=["channel"])
             for row in shown:

@@ -11,9 +11,13 @@ from gateway.models import Status
 
 _WHY = {
     400: "Bad input: malformed JSON, a missing or wrong-typed field, a value the database rejects",
+    408: "The request body did not arrive whole within PGQ_BODY_TIMEOUT",
     409: "The receipt is not the message's current one: leased again since, settled, or an unknown id",
     413: "The request body is over the configured limit (PGQ_MAX_BODY_BYTES)",
-    503: "The database or PostgREST is unreachable, overloaded or too slow",
+    503: "Nothing was done: the database or PostgREST is unreachable, overloaded or too slow, or the"
+    " gateway serves PGQ_MAX_CONCURRENT requests already. Try again",
+    504: "Outcome unknown: the call was sent, and neither its commit nor its rollback was confirmed"
+    " within PGQ_UPSTREAM_TIMEOUT plus 2 s",
 }
 
 

@@ -6,24 +6,26 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Annotated, Any, cast
 
-import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 
+from gateway import exactjson
 from gateway.backends import Backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import MAX_WAIT, Watcher, poll
 from gateway.metrics import Metrics
 from gateway.models import (
+    CHANNEL_DOC,
+    CHANNEL_SCHEMA,
     Channel,
     Duplicate,
     Inserted,
     InsertedMany,
-    Integer,
     LeasedMessage,
+    LeaseSeconds,
     Message,
     NewMessage,
     NewMessages,
@@ -37,6 +39,8 @@ MAX_OFFSET = 2**31 - 1  # pgq.peek's skip is an integer
 MAX_COUNT = 100  # pgq.dequeue's and pgq.lease's largest take
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
+QueryChannel = Annotated[str, Query(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
 # A leased message has every field a popped one has: try the larger model first.
 Consumed = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
@@ -44,12 +48,12 @@ Consumed = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
 
 
 class StrictJsonRequest(Request):
-    """Request bodies parsed by orjson, which holds to RFC 8259: NaN, Infinity and unpaired
-    surrogates such as "\\ud800" are malformed JSON (400), not values to store."""
+    """Request bodies parsed to RFC 8259 (NaN, Infinity and unpaired surrogates such as "\\ud800"
+    are malformed JSON: 400, not values to store), every number kept exactly as written."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = orjson.loads(await self.body())
+            self._json = exactjson.loads_strictly(await self.body())
         return self._json
 
 
@@ -64,6 +68,12 @@ class StrictJsonRoute(APIRoute):
 
 
 router = APIRouter(route_class=StrictJsonRoute)
+
+
+def stored(rows: object) -> Response:
+    """Rows as the database sent them, numbers digit for digit: not through the response model's
+    serializer, which would write a Decimal as a string (the model still documents the shape)."""
+    return Response(exactjson.dumps(rows), media_type="application/json")
 
 
 # Async, though they never wait: FastAPI runs a plain `def` dependency in its thread pool,
@@ -93,7 +103,7 @@ BackendDep = Annotated[Backend, Depends(_backend)]
     response_model=Inserted,
     responses={
         200: {"model": Duplicate, "description": "dedup_key was used within the window: nothing inserted"},
-        **errors(400, 413, 503),
+        **errors(400, 408, 413, 503, 504),
     },
 )
 async def post_message(
@@ -114,7 +124,9 @@ async def post_message(
     return Inserted(id=enqueued["id"])
 
 
-@router.post("/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 413, 503))
+@router.post(
+    "/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 408, 413, 503, 504)
+)
 async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
     """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none."""
     ids = await backend.rows("enqueue_batch", {"channel": body.channel, "messages": body.messages})
@@ -124,15 +136,15 @@ async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
 @router.get(
     "/queue/{channel}",
     response_model=Consumed | list[Consumed],
-    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503)},
+    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503, 504)},
 )
 async def consume(
-    channel: str,
+    channel: PathChannel,
     request: Request,
     backend: BackendDep,
     watcher: Annotated[Watcher, Depends(_watcher)],
     visibility: Annotated[
-        Integer | None,
+        LeaseSeconds | None,
         Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
     ] = None,
     count: Annotated[
@@ -157,7 +169,7 @@ async def consume(
     rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
     if not rows:
         return Response(status_code=204)
-    return rows if count is not None else rows[0]
+    return stored(rows if count is not None else rows[0])
 
 
 @router.get(
@@ -166,14 +178,14 @@ async def consume(
     responses={**empty("No messages at this offset"), **errors(400, 503)},
 )
 async def list_messages(
-    channel: str,
+    channel: QueryChannel,
     backend: BackendDep,
     offset: Offset = 0,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """List messages oldest first, without consuming them."""
     rows = await backend.rows("peek", {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)})
-    return rows or Response(status_code=204)
+    return stored(rows) if rows else Response(status_code=204)
 
 
 @router.get(
@@ -190,10 +202,14 @@ async def healthz() -> Status:
     return Status(status="ok")
 
 
+# A channel nobody uses, peeked for one row: the same small call whatever the data.
+READINESS_PROBE = {"channel": "0.readyz", "skip": 0, "take": 1}
+
+
 @router.get("/readyz", response_model=Status, responses=errors(503))
 async def readyz(backend: BackendDep) -> Status:
     """The backend answers a pgq call."""
-    await backend.rows("channels", {})
+    await backend.rows("peek", READINESS_PROBE)
     return Status(status="ready")
 
 

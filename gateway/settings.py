@@ -13,6 +13,8 @@ class Settings:
     postgrest_url: str | None = None
     upstream_timeout: float = 5.0
     max_body_bytes: int = 1024 * 1024
+    body_timeout: float = 10.0  # seconds for a request body to arrive whole
+    max_concurrent: int = 1000  # requests served at once, waiting long polls included
     pool_size: int = 10
     metrics_cache_seconds: float = 2.0
     metrics_top_channels: int = 50
@@ -24,9 +26,12 @@ class Settings:
     def __post_init__(self) -> None:
         if not (self.database_url or self.postgrest_url):
             raise ValueError("set PGQ_DATABASE_URL (direct PostgreSQL) or PGQ_POSTGREST_URL (PostgREST)")
-        if self.upstream_timeout <= 0 or self.pool_size < 1 or self.metrics_top_channels < 1:
+        if min(self.upstream_timeout, self.body_timeout) <= 0 or min(
+            self.pool_size, self.metrics_top_channels, self.max_concurrent
+        ) < 1:
             raise ValueError(
-                "PGQ_UPSTREAM_TIMEOUT, PGQ_POOL_SIZE and PGQ_METRICS_TOP_CHANNELS must be positive"
+                "PGQ_UPSTREAM_TIMEOUT, PGQ_BODY_TIMEOUT, PGQ_POOL_SIZE, PGQ_METRICS_TOP_CHANNELS"
+                " and PGQ_MAX_CONCURRENT must be positive"
             )
         if self.postgrest_jwt_secret is not None and len(self.postgrest_jwt_secret) < 32:
             raise ValueError("PGQ_POSTGREST_JWT_SECRET must be at least 32 characters, as PostgREST requires")
@@ -45,6 +50,8 @@ class Settings:
             postgrest_url=env.get("PGQ_POSTGREST_URL") or None,
             upstream_timeout=number("PGQ_UPSTREAM_TIMEOUT", cls.upstream_timeout),
             max_body_bytes=int(number("PGQ_MAX_BODY_BYTES", cls.max_body_bytes)),
+            body_timeout=number("PGQ_BODY_TIMEOUT", cls.body_timeout),
+            max_concurrent=int(number("PGQ_MAX_CONCURRENT", cls.max_concurrent)),
             pool_size=int(number("PGQ_POOL_SIZE", cls.pool_size)),
             metrics_cache_seconds=number("PGQ_METRICS_CACHE_SECONDS", cls.metrics_cache_seconds),
             metrics_top_channels=int(number("PGQ_METRICS_TOP_CHANNELS", cls.metrics_top_channels)),

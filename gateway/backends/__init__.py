@@ -17,13 +17,22 @@ from gateway.settings import Settings
 ADMIN_FUNCTIONS = frozenset({"configure", "redrive", "purge_archive"})
 ADMIN_ROLE = "pgq_admin"
 
+Deadline = float | None  # on the event loop's clock
+
+# The functions that change nothing: when their answer is lost, nothing happened (503), where
+# for any other call the outcome is unknown (504).
+READS = frozenset({"peek", "channels", "stats", "dead_letters"})
+
 
 class Backend(Protocol):
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
+    """`deadline` (the event loop's clock) defaults to PGQ_UPSTREAM_TIMEOUT from the call. The answer
+    comes by then, or for a call already sent at most GRACE_SECONDS later (gateway.errors)."""
+
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
         """Call the set-returning pgq.<function> with named arguments: a list of row objects,
         or of bare values for a set of a plain type (pgq.enqueue_batch's ids)."""
 
-    async def value(self, function: str, args: Mapping[str, object]) -> Any:
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""
 
     async def close(self) -> None: ...

@@ -1,4 +1,15 @@
-"""The container stack's backend: PostgREST's /rpc endpoints over one shared keep-alive client."""
+"""The container stack's backend: PostgREST's /rpc endpoints over one shared keep-alive client.
+
+PostgREST cannot be asked to cancel a call, nor does it pass on PostgreSQL's warnings, so this
+backend knows less than the direct one (gateway.errors has the table):
+
+- never sent (no connection to PostgREST, or the request not fully written): 503;
+- PostgREST's answer, error or result, even late: through the table, or the result;
+- a call that writes, fully sent, with no answer by the deadline plus GRACE_SECONDS, or its
+  connection lost, or PostgREST's database connection lost (PGRST001, class 08): 504. A read: 503;
+- a commit whose synchronous replication wait was cancelled looks like a plain success: PostgREST
+  answers 200 and drops the warning. Only the direct backend can say 504 there.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +18,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-import orjson
 
-from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE
-from gateway.errors import TIMEOUT, UNREACHABLE, GatewayError, upstream_error
+from gateway import exactjson
+from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
+from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
 from gateway.jwt import role_token
 
 # PostgREST serves pgq from its db-schemas; Content-Profile selects it even when it is not the first.
@@ -29,34 +40,49 @@ class PostgrestBackend:
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers=HEADERS,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(timeout + GRACE_SECONDS),  # the deadline below decides
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
             transport=transport,
         )
 
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
-        result: list[Any] = await self._call(function, args)
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+        result: list[Any] = await self._call(function, args, deadline)
         return result
 
-    async def value(self, function: str, args: Mapping[str, object]) -> Any:
-        return await self._call(function, args)
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
+        return await self._call(function, args, deadline)
 
-    async def _call(self, function: str, args: Mapping[str, object]) -> Any:
+    async def _call(self, function: str, args: Mapping[str, object], deadline: Deadline) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout if deadline is None else deadline
+        writes = function not in READS
+        try:
+            body = exactjson.dumps(dict(args))
+        except ValueError as exc:
+            raise GatewayError(400, f"cannot be encoded as JSON: {exc}") from None
+        sent = False
+
+        async def trace(event: str, _info: object) -> None:
+            nonlocal sent  # PostgREST runs nothing before it has the whole body
+            sent = sent or event.endswith(".send_request_body.complete")
+
         # Always POST: PostgREST runs GET requests in read-only transactions,
         # where the volatile functions (enqueue, dequeue, maintain) would fail.
         headers = self._admin_headers() if function in AS_ADMIN else None
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout_at(deadline + (GRACE_SECONDS if writes else 0)):
                 response = await self._client.post(
-                    f"/rpc/{function}", content=orjson.dumps(dict(args)), headers=headers
+                    f"/rpc/{function}", content=body, headers=headers, extensions={"trace": trace}
                 )
         except (TimeoutError, httpx.TimeoutException):
-            raise upstream_error(TIMEOUT, f"no answer within {self._timeout:g} s") from None
+            code = UNKNOWN if sent and writes else TIMEOUT
+            raise upstream_error(code, f"no answer within {self._timeout:g} s") from None
         except httpx.TransportError as exc:
-            raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
+            code = UNKNOWN if sent and writes else UNREACHABLE
+            raise upstream_error(code, str(exc) or type(exc).__name__) from None
         if response.is_success:
-            return orjson.loads(response.content)
-        raise _error(response)
+            return exactjson.loads(response.content)
+        raise _error(response, writes)
 
     def _admin_headers(self) -> dict[str, str]:
         """A fresh short-lived JWT per admin call; without the secret the call is never sent."""
@@ -68,11 +94,17 @@ class PostgrestBackend:
         await self._client.aclose()
 
 
-def _error(response: httpx.Response) -> GatewayError:
-    """PostgREST errors are {code, message, details, hint}; a proxy in between may send anything."""
+def _error(response: httpx.Response, writes: bool) -> GatewayError:
+    """PostgREST errors are {code, message, details, hint}; a proxy in between may send anything:
+    its 503 says nothing was forwarded, its 502 or 504 may come after PostgREST got the call."""
     try:
-        body = orjson.loads(response.content)
-        return upstream_error(str(body["code"]), str(body["message"]), body.get("details"))
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        code = UNREACHABLE if response.status_code in (502, 503, 504) else f"HTTP {response.status_code}"
+        body = exactjson.loads(response.content)
+        code = str(body["code"])
+        if writes and code.startswith(("PGRST001", "08")):  # the database connection lost mid-call
+            code = UNKNOWN
+        return upstream_error(code, str(body["message"]), body.get("details"))
+    except (ValueError, KeyError, TypeError):
+        code = UNREACHABLE if response.status_code == 503 else f"HTTP {response.status_code}"
+        if response.status_code in (502, 504):
+            code = UNKNOWN if writes else UNREACHABLE
         return upstream_error(code, f"PostgREST answered {response.status_code}")

@@ -14,9 +14,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from gateway.backends import Deadline
 from gateway.backends.direct import DirectBackend
 from gateway.coalesce import EnqueueCoalescer
-from gateway.errors import GatewayError
+from gateway.errors import GRACE_SECONDS, GatewayError
 
 Outcome = int | GatewayError | BaseException
 Calls = list[tuple[str, int]]
@@ -29,14 +30,14 @@ class Recording:
         self.backend = backend
         self.calls: Calls = []
 
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[Any]:
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
         messages = args.get("messages")
         self.calls.append((function, len(messages) if isinstance(messages, list) else 1))
-        return await self.backend.rows(function, args)
+        return await self.backend.rows(function, args, deadline)
 
-    async def value(self, function: str, args: Mapping[str, object]) -> Any:
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, 1))
-        return await self.backend.value(function, args)
+        return await self.backend.value(function, args, deadline)
 
     async def close(self) -> None:
         await self.backend.close()
@@ -46,7 +47,7 @@ def run(gateway_dsn: str, scenario: Callable[[EnqueueCoalescer, Recording], Awai
         timeout: float = 5.0) -> Any:
     async def main() -> Any:
         recording = Recording(await DirectBackend.open(gateway_dsn, timeout, pool_size=4))
-        coalescer = EnqueueCoalescer(recording)
+        coalescer = EnqueueCoalescer(recording, timeout)
         try:
             return await scenario(coalescer, recording)
         finally:
@@ -142,10 +143,12 @@ def test_a_bad_message_is_refused_alone(gateway_dsn: str, admin: psycopg.Connect
     assert stored(admin, "mixed") == dict(zip(outcomes, good, strict=True)), "each good message stored once"
 
 
-@pytest.mark.parametrize("failure", ["terminated", "timed out"])
-def test_a_failed_call_is_every_request_s_503(
-    failure: str, gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
+@pytest.mark.parametrize(("failure", "status"), [("terminated", 504), ("timed out", 503)])
+def test_a_failed_call_is_every_request_s_answer(
+    failure: str, status: int, gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
 ) -> None:
+    """A lost connection leaves the outcome unknown (504); a cancel at the timeout confirms rollback (503)."""
+
     def fail() -> None:
         if failure == "terminated":
             admin.execute(f"SELECT pg_terminate_backend(pid) {GATEWAY_SESSIONS}")
@@ -166,7 +169,7 @@ def test_a_failed_call_is_every_request_s_503(
 
     outcomes, calls = run(gateway_dsn, scenario, timeout=1.0)
     assert calls == [("enqueue", 1), ("enqueue_batch", 5)]
-    assert all(isinstance(o, GatewayError) and o.status == 503 for o in outcomes), outcomes
+    assert all(isinstance(o, GatewayError) and o.status == status for o in outcomes), outcomes
     assert stored(admin, "down") == {}
 
 
@@ -195,11 +198,11 @@ def test_closing_answers_the_waiting_requests(
         with queue_locked(admin_url):
             waiting = [asyncio.ensure_future(coalescer.enqueue("closing", {"seq": i})) for i in range(3)]
             await blocked_call(admin, "enqueue_batch")
-            async with asyncio.timeout(2):
+            async with asyncio.timeout(1 + GRACE_SECONDS + 2):  # the call in flight ends by its deadline
                 await coalescer.close()
                 return await asyncio.gather(*waiting, return_exceptions=True)
 
-    outcomes = run(gateway_dsn, scenario)
+    outcomes = run(gateway_dsn, scenario, timeout=1.0)
     assert all(isinstance(o, GatewayError) and o.status == 503 for o in outcomes), outcomes
 
 
@@ -217,3 +220,41 @@ def test_concurrent_posts_one_of_them_bad(direct: TestClient, admin_url: str) ->
            if answer.status_code == 201}
     listed = direct.get("/messages", params={"channel": "http", "limit": 100})
     assert {row["id"]: row["message"] for row in listed.json()} == ids
+
+
+def test_a_herd_is_answered_in_time_and_a_503_stored_nothing(
+    gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
+) -> None:
+    """The issue's reproduction: pgq.queue locked, then hundreds of concurrent enqueues on one channel,
+    coalesced into batches of 100 that used to run one after another, each to its own timeout.
+    Each answer comes by the timeout plus the grace, a message answered 503 was not stored, and
+    one answered with its id was."""
+    timeout, total = 1.0, 650
+    took: dict[int, float] = {}
+
+    async def enqueue(coalescer: EnqueueCoalescer, seq: int) -> Outcome:
+        started = time.monotonic()
+        try:
+            return await coalescer.enqueue("herd", {"seq": seq})
+        except GatewayError as error:
+            return error
+        finally:
+            took[seq] = time.monotonic() - started
+
+    async def scenario(coalescer: EnqueueCoalescer, recording: Recording) -> list[Outcome]:
+        with psycopg.connect(admin_url) as locker:
+            locker.execute("LOCK TABLE pgq.queue IN ACCESS EXCLUSIVE MODE")
+            outcomes = await asyncio.gather(*(enqueue(coalescer, seq) for seq in range(total)))
+            locker.rollback()
+            await idle(admin)
+            return outcomes
+
+    outcomes = run(gateway_dsn, scenario, timeout=timeout)
+    slowest = max(took.values())
+    assert slowest < timeout + GRACE_SECONDS + 1.5, f"the slowest answer took {slowest:.1f} s"
+    rows = admin.execute("SELECT message FROM pgq.queue WHERE channel = 'herd'")
+    stored_seqs = {row[0]["seq"] for row in rows}
+    refused = {seq for seq, o in enumerate(outcomes) if isinstance(o, GatewayError) and o.status == 503}
+    assert not refused & stored_seqs, f"{len(refused & stored_seqs)} messages answered 503 were stored"
+    assert {seq for seq, o in enumerate(outcomes) if isinstance(o, int)} <= stored_seqs
+    assert all(isinstance(o, int) or o.status in (503, 504) for o in outcomes), outcomes

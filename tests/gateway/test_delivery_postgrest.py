@@ -179,8 +179,10 @@ def test_an_unavailable_database_is_503(
     rpc: tuple[TestClient, PostgREST], method: str, path: str, body: dict[str, Any] | None
 ) -> None:
     client, postgrest = rpc
-    postgrest.error(503, "PGRST001", "Database client error. Retrying the connection.")
+    postgrest.error(503, "PGRST000", "Could not connect with the database")
     assert_status(client.request(method, path, json=body), 503, "upstream unavailable")
+    postgrest.error(503, "PGRST001", "Database client error. Retrying the connection.")
+    assert_status(client.request(method, path, json=body), 504, "outcome unknown")  # lost mid-call
 
 
 def test_maintenance_through_postgrest_runs_as_the_admin() -> None:

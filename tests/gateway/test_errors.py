@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from gateway.errors import TIMEOUT, UNREACHABLE, status_for, upstream_error
+from gateway.backends import Deadline
+from gateway.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
 from gateway.settings import Settings
 from tests.gateway.conftest import QUIET, serve
 from tests.gateway.test_routes import assert_status
@@ -21,7 +22,7 @@ from tests.gateway.test_routes import assert_status
         ("57014", 503), ("57P01", 503), ("57P03", 503), ("08006", 503), ("08001", 503), ("53300", 503),
         ("40001", 503), ("40P01", 503),
         ("PGRST000", 503), ("PGRST001", 503), ("PGRST002", 503), ("PGRST003", 503),
-        (UNREACHABLE, 503), (TIMEOUT, 503),
+        (UNREACHABLE, 503), (TIMEOUT, 503), (UNKNOWN, 504),
         ("57000", 500), ("42501", 500), ("42883", 500), ("PGRST202", 500), ("PGRST100", 500), ("", 500),
     ],
 )
@@ -31,7 +32,11 @@ def test_status_for(code: str, status: int) -> None:
 
 def test_only_bad_input_shows_the_upstream_message(caplog: pytest.LogCaptureFixture) -> None:
     assert upstream_error("22023", "channel must be", "got 0").detail == "channel must be (got 0)"
-    assert upstream_error("08006", "connection lost").detail == "upstream unavailable: connection lost"
+    unavailable = upstream_error("08006", "could not connect to server at db.internal (10.1.2.3), port 5432")
+    assert unavailable.detail == "upstream unavailable: nothing was done, try again (08006)"
+    unknown = upstream_error(UNKNOWN, "connection to 10.1.2.3 lost")
+    assert (unknown.status, unknown.detail.split(":")[0]) == (504, "outcome unknown")
+    assert "10.1.2.3" not in unknown.detail and "10.1.2.3" in caplog.text and "db.internal" in caplog.text
     hidden = upstream_error("42501", "permission denied for function secret")
     assert (hidden.status, hidden.detail) == (500, "internal error")
     assert "permission denied for function secret" in caplog.text
@@ -40,10 +45,10 @@ def test_only_bad_input_shows_the_upstream_message(caplog: pytest.LogCaptureFixt
 class Broken:
     """A backend whose every call fails in a way nothing expects."""
 
-    async def rows(self, function: str, args: Mapping[str, object]) -> list[dict[str, Any]]:
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
         raise RuntimeError(f"boom in {function}")
 
-    async def value(self, function: str, args: Mapping[str, object]) -> Any:
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         raise RuntimeError(f"boom in {function}")
 
     async def close(self) -> None:

@@ -1,18 +1,26 @@
-"""The body limit: 413 from the declared Content-Length, and from the bytes actually read."""
+"""The limits: 413 from the declared Content-Length and from the bytes actually read, 408 for a body
+too slow, 503 over the concurrency limit, and a readiness probe whose cost does not grow with the data."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import socket
+import time
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
 
+from gateway.backends import Deadline
 from gateway.limits import BodyLimit
 from gateway.settings import Settings
 from tests.gateway.conftest import QUIET, serve
 from tests.gateway.test_routes import assert_empty_204, assert_status
+from tests.serving import running_gateway
 
 LIMIT = 1000
 JSON = {"content-type": "application/json"}
@@ -74,6 +82,72 @@ def test_declared_length_is_refused_before_reading() -> None:
 
     scope: Scope = {"type": "http", "method": "POST", "path": "/message",
                     "headers": [(b"content-length", str(LIMIT + 1).encode())]}
-    asyncio.run(BodyLimit(app, max_bytes=LIMIT)(scope, receive, send))
+    asyncio.run(BodyLimit(app, max_bytes=LIMIT, seconds=10)(scope, receive, send))
     assert sent[0]["status"] == 413
     assert b'"status"' in sent[1]["body"]
+
+
+SLACK = 5.0  # a shared, noisy machine
+
+
+def test_a_slow_sender_gets_408_and_frees_its_slot(gateway_dsn: str) -> None:
+    """A client that sends its headers and then trickles (here: stops) its body is cut off after
+    PGQ_BODY_TIMEOUT; with PGQ_MAX_CONCURRENT=1 the next request is served again."""
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_BODY_TIMEOUT="1", PGQ_MAX_CONCURRENT="1",
+                         PGQ_MAINTAIN_INTERVAL="0") as gateway:
+        address = httpx.URL(gateway.url)
+        with socket.create_connection((address.host, address.port or 80)) as slow:
+            slow.sendall(b"POST /message HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{\"channel\": ")
+            started = time.monotonic()
+            slow.settimeout(1 + SLACK)
+            reply = b""
+            while b"}" not in reply and (chunk := slow.recv(4096)):
+                reply += chunk
+        assert reply.split(b"\r\n")[0].endswith(b" 408 Request Timeout"), reply
+        assert b"not received within 1 s" in reply
+        assert time.monotonic() - started < 1 + SLACK
+        assert_empty_204(httpx.get(f"{gateway.url}/channels"))
+
+
+def test_a_request_over_the_concurrency_limit_is_503_at_once(gateway_dsn: str) -> None:
+    """Waiting long polls count: with two of them waiting and PGQ_MAX_CONCURRENT=2, a third request
+    is refused at once. /healthz still answers, and the waiting polls end as usual."""
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAX_CONCURRENT="2",
+                         PGQ_MAINTAIN_INTERVAL="0") as gateway, ThreadPoolExecutor(2) as pool:
+        polls = [pool.submit(httpx.get, f"{gateway.url}/queue/limit{i}", params={"wait": 4}, timeout=30)
+                 for i in range(2)]
+        time.sleep(1.5)
+        started = time.monotonic()
+        over = httpx.get(f"{gateway.url}/channels")
+        assert time.monotonic() - started < SLACK
+        assert_status(over, 503, "serves 2 requests at once")
+        assert httpx.get(f"{gateway.url}/healthz").status_code == 200
+        assert [poll.result().status_code for poll in polls] == [204, 204]
+        assert_empty_204(httpx.get(f"{gateway.url}/channels"))
+
+
+class Recording:
+    """A backend that records its calls and answers with no rows."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, object]]] = []
+
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+        self.calls.append((function, dict(args)))
+        return []
+
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
+        self.calls.append((function, dict(args)))
+        return None
+
+    async def close(self) -> None:
+        pass
+
+
+def test_readiness_costs_one_small_call_whatever_the_data() -> None:
+    """/readyz used to list every channel (2.4 MB at 100,000 channels): now one row at most."""
+    backend = Recording()
+    with serve(Settings(postgrest_url="http://unused.invalid", **QUIET), backend) as client:
+        assert client.get("/readyz").json() == {"status": "ready"}
+    assert backend.calls == [("peek", {"channel": "0.readyz", "skip": 0, "take": 1})]

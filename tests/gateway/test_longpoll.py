@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import httpx
@@ -20,7 +21,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway import longpoll
-from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, BackoffPoll, ListenHub, poll
+from gateway.backends.direct import DirectBackend
+from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, WATCH_CAPACITY, BackoffPoll, ListenHub, poll
 from tests.gateway.test_routes import assert_empty_204, assert_status, post
 from tests.serving import APP, NOTIFIED_ONLY_APP, running_gateway
 
@@ -227,3 +229,48 @@ def test_a_client_that_disconnects_mid_wait_consumes_nothing(served: str) -> Non
             assert taken.status_code == 200 and taken.json()["message"] == {"seq": 1}
 
     asyncio.run(scenario())
+
+
+def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
+    gateway_dsn: str, admin: psycopg.Connection[Any]
+) -> None:
+    """The issue's reproduction: more decoy waits on distinct channels than pgq.watch takes. A waiter
+    registered before them is still woken by its notification, and one that comes after them polls;
+    both get their message long before their wait runs out."""
+    wait = 15.0
+
+    async def scenario() -> list[float]:
+        hub = ListenHub(gateway_dsn, 5.0)
+        backend = await DirectBackend.open(gateway_dsn, 5.0, pool_size=2)
+
+        async def decoy(channel: str) -> None:
+            async with hub.waiting(channel) as waiter:
+                await waiter.sleep(time.monotonic() + wait)
+
+        async def consume(channel: str) -> float:
+            async def gone() -> bool:
+                return False
+
+            attempt = partial(backend.rows, "dequeue", {"channel": channel})
+            rows = await poll(hub, channel, attempt, wait, gone)
+            assert rows, f"{channel}: no message within the wait"
+            return time.monotonic() - enqueued_at
+
+        try:
+            first = asyncio.create_task(consume("real-first"))
+            await asyncio.sleep(0.5)
+            decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(WATCH_CAPACITY + 1)]
+            last = asyncio.create_task(consume("real-last"))
+            await asyncio.sleep(3)  # pgq.watch has run with the decoys
+            enqueued_at = time.monotonic()
+            admin.execute("SELECT pgq.enqueue('real-first', '{}'), pgq.enqueue('real-last', '{}')")
+            return list(await asyncio.gather(first, last))
+        finally:
+            for task in decoys:
+                task.cancel()
+            await asyncio.gather(*decoys, return_exceptions=True)
+            await hub.close()
+            await backend.close()
+
+    took = asyncio.run(scenario())
+    assert max(took) < wait / 3, f"answered {took} s after the enqueues"

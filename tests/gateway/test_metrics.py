@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.backends import Deadline
 from gateway.settings import Settings
 from tests.gateway.conftest import QUIET, serve
 from tests.gateway.test_routes import post
@@ -16,9 +20,13 @@ from tests.gateway.test_routes import post
 def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     response = client.get("/metrics")
     assert response.status_code == 200
+    return samples_of(response.text)
+
+
+def samples_of(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
+        for family in text_string_to_metric_families(text)
         for sample in family.samples
     }
 
@@ -143,3 +151,52 @@ def test_counters_fold_the_least_busy_channels_into_other(
     assert gauge(scraped, "pgqueue_messages_enqueued_total") == {"b": 5, "_other": 3}
     assert gauge(scraped, "pgqueue_messages_consumed_total") == {"b": 5, "_other": 0}
     assert gauge(scraped, "pgqueue_queue_depth") == {"c": 2, "_other": 1}, "gauges still rank by depth"
+
+
+def test_a_scrape_at_100000_channels_is_small(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
+    """Channels of uneven size, 100,000 of them: the answer stays far under 200 KB, because every
+    pgqueue_ family shows at most PGQ_METRICS_TOP_CHANNELS channels plus `_other`."""
+    admin.execute("INSERT INTO pgq.queue (channel, message) "
+                  "SELECT 'c' || (g % 100000), '{}' FROM generate_series(1, 150000) AS g")
+    with serve(Settings(database_url=gateway_dsn, **QUIET)) as client:
+        scrape = client.get("/metrics")
+    assert len(scrape.content) < 200_000, f"{len(scrape.content)} bytes"
+    depth = gauge(samples_of(scrape.text), "pgqueue_queue_depth")
+    assert len(depth) == Settings.metrics_top_channels + 1 and sum(depth.values()) == 150_000
+
+
+class SlowStats:
+    """A backend whose pgq.stats() takes `seconds` and reports one more message each time."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.calls = 0
+
+    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+        self.calls += 1
+        await asyncio.sleep(self.seconds if self.calls > 1 else 0)
+        return [{"channel": "slow", "depth": self.calls, "oldest_age_seconds": 1.0, "delayed": 0,
+                 "leased": 0, "dead": 0, "enqueued": self.calls, "consumed": 0}]
+
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
+        return None
+
+    async def close(self) -> None:
+        pass
+
+
+def test_a_scrape_does_not_wait_for_the_database(gateway_dsn: str) -> None:
+    """Once the cache period is over, a scrape is answered with what is at hand while one refresh
+    runs in the background; the next scrape after it sees the new numbers."""
+    backend = SlowStats(seconds=3)
+    settings = Settings(postgrest_url="http://unused.invalid", maintain_interval=0, metrics_cache_seconds=0.1)
+    with serve(settings, backend) as client:
+        assert gauge(samples(client), "pgqueue_queue_depth") == {"slow": 1}
+        time.sleep(0.2)
+        started = time.monotonic()
+        for _ in range(5):
+            assert gauge(samples(client), "pgqueue_queue_depth") == {"slow": 1}
+        assert time.monotonic() - started < backend.seconds / 2, "a scrape waited for the refresh"
+        time.sleep(backend.seconds + 0.5)
+        assert gauge(samples(client), "pgqueue_queue_depth") == {"slow": 2}
+    assert backend.calls in (2, 3), "one refresh at a time"

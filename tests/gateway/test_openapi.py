@@ -14,8 +14,8 @@ def responses(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
 
 def test_routes_document_their_statuses(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert set(responses(schema, "/message", "post")) == {"200", "201", "400", "413", "503"}
-    assert set(responses(schema, "/queue/{channel}", "get")) == {"200", "204", "400", "503"}
+    assert set(responses(schema, "/message", "post")) == {"200", "201", "400", "408", "413", "503", "504"}
+    assert set(responses(schema, "/queue/{channel}", "get")) == {"200", "204", "400", "503", "504"}
     assert set(responses(schema, "/messages", "get")) == {"200", "204", "400", "503"}
     assert set(responses(schema, "/channels", "get")) == {"200", "204", "503"}
     assert set(responses(schema, "/readyz", "get")) == {"200", "503"}
@@ -40,3 +40,19 @@ def test_schemas_of_bodies(client: TestClient) -> None:
     listed = responses(schema, "/messages", "get")["200"]["content"]["application/json"]["schema"]
     assert listed["items"] == {"$ref": "#/components/schemas/Message"}
     assert "content" not in responses(schema, "/queue/{channel}", "get")["204"]
+
+
+def test_the_schema_states_the_database_s_rules(client: TestClient) -> None:
+    """A client reads the channel pattern and the ranges from the schema (the database enforces them)."""
+    schema = client.get("/openapi.json").json()
+    pattern = {"pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "minLength": 1, "maxLength": 64}
+    new = schema["components"]["schemas"]["NewMessage"]["properties"]
+    assert pattern.items() <= new["channel"].items()
+    assert {"minimum": 0, "maximum": 604800}.items() <= new["delay"]["anyOf"][0].items()
+    assert {"minLength": 1, "maxLength": 128}.items() <= new["dedup_key"]["anyOf"][0].items()
+    assert "200 levels" in new["message"]["description"]
+    consume = {p["name"]: p["schema"] for p in schema["paths"]["/queue/{channel}"]["get"]["parameters"]}
+    assert pattern.items() <= consume["channel"].items()
+    assert {"minimum": 1, "maximum": 43200}.items() <= consume["visibility"]["anyOf"][0].items()
+    listed = {p["name"]: p["schema"] for p in schema["paths"]["/messages"]["get"]["parameters"]}
+    assert pattern.items() <= listed["channel"].items()

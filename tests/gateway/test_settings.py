@@ -12,7 +12,7 @@ def test_defaults() -> None:
     assert settings == Settings(
         database_url="postgresql://db/pgqueue", postgrest_url=None, upstream_timeout=5,
         max_body_bytes=1048576, pool_size=10, metrics_cache_seconds=2, metrics_top_channels=50,
-        maintain_interval=60,
+        maintain_interval=60, body_timeout=10, max_concurrent=1000,
     )
 
 
@@ -20,11 +20,13 @@ def test_every_variable() -> None:
     settings = Settings.from_env({
         "PGQ_POSTGREST_URL": "http://postgrest:3000", "PGQ_UPSTREAM_TIMEOUT": "1.5",
         "PGQ_MAX_BODY_BYTES": "2048", "PGQ_POOL_SIZE": "3", "PGQ_METRICS_CACHE_SECONDS": "0",
-        "PGQ_METRICS_TOP_CHANNELS": "7", "PGQ_MAINTAIN_INTERVAL": "0",
+        "PGQ_METRICS_TOP_CHANNELS": "7", "PGQ_MAINTAIN_INTERVAL": "0", "PGQ_BODY_TIMEOUT": "2.5",
+        "PGQ_MAX_CONCURRENT": "40",
     })
     assert settings == Settings(
         postgrest_url="http://postgrest:3000", upstream_timeout=1.5, max_body_bytes=2048, pool_size=3,
-        metrics_cache_seconds=0, metrics_top_channels=7, maintain_interval=0,
+        metrics_cache_seconds=0, metrics_top_channels=7, maintain_interval=0, body_timeout=2.5,
+        max_concurrent=40,
     )
 
 
@@ -38,3 +40,6 @@ def test_bad_numbers_name_their_variable() -> None:
         Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_UPSTREAM_TIMEOUT": "soon"})
     with pytest.raises(ValueError, match="must be positive"):
         Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_POOL_SIZE": "0"})
+    for name in ("PGQ_MAX_CONCURRENT", "PGQ_BODY_TIMEOUT"):
+        with pytest.raises(ValueError, match="must be positive"):
+            Settings.from_env({"PGQ_DATABASE_URL": "x", name: "0"})

@@ -4,7 +4,11 @@ sends (method, path, headers, JSON arguments) and how each answer maps to an HTT
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.backends.postgrest import PostgrestBackend
+from gateway.errors import GRACE_SECONDS, GatewayError
 from gateway.settings import Settings
 from support.localpg import free_port
 from tests.gateway.conftest import QUIET, serve
@@ -107,8 +112,12 @@ def test_invalid_value_is_400_with_the_database_message(client: TestClient, post
 def test_unavailable_database_is_503(
     client: TestClient, postgrest: PostgREST, status: int, code: str
 ) -> None:
+    """A read is 503 whatever broke; a pop whose database connection was lost mid-call (PGRST001,
+    class 08) may have committed: 504."""
     postgrest.error(status, code, "Database client error. Retrying the connection.")
-    assert_status(client.get("/queue/two"), 503, "upstream unavailable")
+    lost_mid_call = code == "PGRST001" or code.startswith("08")
+    words = "outcome unknown" if lost_mid_call else "upstream unavailable"
+    assert_status(client.get("/queue/two"), 504 if lost_mid_call else 503, words)
     postgrest.error(status, code, "Could not query the database for the schema cache. Retrying.")
     assert_status(client.get("/readyz"), 503)
 
@@ -146,6 +155,56 @@ def test_a_slow_postgrest_is_503_at_the_timeout(postgrest: PostgREST) -> None:
     backend = PostgrestBackend(BASE, 0.5, 4, transport=httpx.MockTransport(slow))
     with serve(Settings(postgrest_url=BASE, upstream_timeout=0.5, **QUIET), backend) as client:
         response = client.get("/queue/two")
-    assert_status(response, 503, "no answer within 0.5 s")
+    # A mock transport reports no trace events: as far as the gateway knows, nothing was sent (503).
+    assert_status(response, 503, "upstream unavailable", "(timeout)")
     assert response.elapsed.total_seconds() < 5
 
+
+
+@contextmanager
+def silent_postgrest() -> Iterator[str]:
+    """A server that reads every request and never answers: PostgREST stuck on a frozen database."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        with suppress(OSError):
+            while True:
+                held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_call_sent_without_an_answer_is_504_for_a_write_503_for_a_read() -> None:
+    """PostgREST cannot be asked to cancel: a write fully sent and never answered may have committed
+    (504, by the timeout plus the grace); a read changed nothing (503); a call never sent is 503."""
+
+    async def outcomes(base: str) -> list[tuple[int, str, float]]:
+        backend = PostgrestBackend(base, 0.5, 4)
+        results = []
+        calls: list[tuple[str, dict[str, object]]] = [
+            ("enqueue", {"channel": "two", "message": {}}), ("peek", {"channel": "two"})
+        ]
+        try:
+            for function, args in calls:
+                started = time.monotonic()
+                with pytest.raises(GatewayError) as refused:
+                    await backend.value(function, args)
+                results.append((refused.value.status, refused.value.detail, time.monotonic() - started))
+        finally:
+            await backend.close()
+        return results
+
+    with silent_postgrest() as base:
+        (write, write_text, write_took), (read, _, read_took) = asyncio.run(outcomes(base))
+    assert (write, read) == (504, 503) and write_text.startswith("outcome unknown")
+    assert write_took < 0.5 + GRACE_SECONDS + 3 and read_took < 0.5 + 3
+    closed = f"http://127.0.0.1:{free_port()}"
+    (refused, _, _), (read, _, _) = asyncio.run(outcomes(closed))
+    assert (refused, read) == (503, 503), "never sent: nothing was done"
