@@ -73,7 +73,9 @@ class DirectBackend:
         except asyncpg.InterfaceError as exc:
             # A value the client library cannot send (data_exception), or a connection it lost.
             raise upstream_error("22000" if isinstance(exc, ValueError) else UNREACHABLE, str(exc)) from None
-        except OSError as exc:
+        except (OSError, asyncpg.TargetServerAttributeNotMatched) as exc:
+            # Refused, reset, or (with a multi-host URL and target_session_attrs=read-write)
+            # no host accepts writes: a failover in progress. The next request connects anew.
             raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
         finally:
             if conn is not None:
