@@ -29,6 +29,7 @@ from support.localpg import (
     _as_root,
     _bindir,
     children_of,
+    free_port,
     gateway_url,
     psql,
     sqitch,
@@ -153,10 +154,10 @@ class Formation:
             self.autoctl("config", "set", "--pgdata", str(monitor.data),
                          "postgresql.listen_addresses", "127.0.0.1")
         self.start_service(monitor)
-        self._wait(lambda: self._monitor_sql("SELECT 1") == "1", "the monitor did not start")
+        self._wait(lambda: self.monitor_sql("SELECT 1") == "1", "the monitor did not start")
         for name, value in MONITOR_SETTINGS.items():
-            self._monitor_sql(f"ALTER SYSTEM SET {name} = '{value}'")
-        self._monitor_sql("SELECT pg_reload_conf()")
+            self.monitor_sql(f"ALTER SYSTEM SET {name} = '{value}'")
+        self.monitor_sql("SELECT pg_reload_conf()")
         for node in self.nodes:
             if not (node.data / "PG_VERSION").exists():
                 # A node registers as the primary when the formation has none, else as a standby
@@ -176,13 +177,13 @@ class Formation:
                        f"{node.name} did not reach a serving state")
         # (SQL rather than `pg_autoctl set formation number-sync-standbys`, whose 2.0 release
         # applies the value and then exits 1 on a parse error of its own.)
-        self._monitor_sql("SELECT pgautofailover.set_formation_number_sync_standbys("
+        self.monitor_sql("SELECT pgautofailover.set_formation_number_sync_standbys("
                           f"'default', {NUMBER_SYNC_STANDBYS})")
         self._wait(lambda: self.primary() is not None, "the formation has no primary")
 
     def states(self) -> dict[str, tuple[str, str]]:
         """node name -> (reported state, assigned state), as the monitor sees them."""
-        rows = self._monitor_sql(
+        rows = self.monitor_sql(
             "SELECT nodename, reportedstate, goalstate FROM pgautofailover.node ORDER BY nodeid")
         return {name: (reported, goal)
                 for name, reported, goal in (line.split("|") for line in rows.splitlines())}
@@ -197,7 +198,7 @@ class Formation:
                 return node
         return None
 
-    def _monitor_sql(self, sql: str) -> str:
+    def monitor_sql(self, sql: str) -> str:
         url = f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.monitor_port}/pg_auto_failover"
         return psql(url, sql)
 
@@ -222,11 +223,15 @@ class Formation:
 
     def kill(self, node: Node) -> None:
         """SIGKILL the node's pg_autoctl and its Postgres together, as a machine dying would."""
+        # Every process is found first and then all are killed at once, so none outlives the others.
         victims = [pid for pid in (self.service_pid(node), _postmaster_pid(node.data)) if pid]
         victims += [child for pid in victims for child in _descendants(pid)]
         for pid in victims:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in victims) and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def remove(self) -> None:
         for node in [*self.nodes, self.monitor]:
@@ -256,12 +261,18 @@ def dev_formation() -> Formation:
     return Formation(base, HA_PORT, tuple(HA_PORT + i for i in range(1, STANDBYS + 2)))
 
 
-def deploy(formation: Formation) -> str:
+def scratch_formation(name: str) -> Formation:
+    """A throwaway formation for tests, on free ports, in a folder of its own."""
+    base = Path("/var/tmp" if _as_root() else REPO / ".pgtest") / f"pgqueue-ha-{name}-{os.getpid()}"
+    return Formation(base, free_port(), tuple(free_port() for _ in range(STANDBYS + 1)))
+
+
+def deploy(formation: Formation, quiet: bool = False) -> str:
     """Deploy pgq on the primary (the standbys replay it); returns the primary's admin URL."""
     primary = formation.primary()
     assert primary is not None
     admin = primary.admin_url
-    sqitch("deploy", admin, "--verify")
+    sqitch("deploy", admin, "--verify", quiet=quiet)
     sync_passwords(admin)
     return admin
 
