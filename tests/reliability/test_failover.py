@@ -172,6 +172,7 @@ def test_killed_nodes_lose_no_acknowledged_message(
             standby_gap = kill_and_resume(formation, standby, ledger)
             time.sleep(LOAD_SECONDS)
         assert formation.primary() == primary, "a standby's death promoted nobody"
+        standby_round = dict(ledger.statuses)
         formation.start_service(standby)  # it rejoins as a standby
         wait_for(formation, standby.name, "secondary")
 
@@ -212,7 +213,8 @@ def test_killed_nodes_lose_no_acknowledged_message(
               f"after killing the primary ({primary.name} -> {promoted.name}); "
               f"{len(answered[201])} messages written, "
               f"{len(ledger.acked)} acked, lost: {len(lost)}, acked twice: {len(acked_twice)}, "
-              f"stored after a 503: {len(stored_after_503)}, statuses: {dict(ledger.statuses)}")
+              f"stored after a 503: {len(stored_after_503)}; POST statuses in the standby round: "
+              f"{standby_round}, in both: {dict(ledger.statuses)}")
 
     assert timeline(formation, promoted) > before, "the promoted standby started no new timeline"
     assert posted.status_code == 201
