@@ -19,7 +19,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from support.localpg import (
@@ -28,9 +30,9 @@ from support.localpg import (
     SUPERUSER_PASSWORD,
     _as_root,
     _bindir,
-    children_of,
     free_port,
     gateway_url,
+    process_tree,
     psql,
     sqitch,
     sync_passwords,
@@ -172,14 +174,19 @@ class Formation:
                     conf.writelines(f"{name} = '{value}'\n" for name, value in NODE_SETTINGS.items())
                 for key, value in KEEPER_SETTINGS.items():
                     self.autoctl("config", "set", "--pgdata", str(node.data), key, value)
+                self.start_service(node)
+                self._wait(partial(self.serving, node), f"{node.name} did not reach a serving state")
             self.start_service(node)
-            self._wait(lambda n=node: self.state_of(n.name) in ("single", "primary", "secondary"),
-                       f"{node.name} did not reach a serving state")
-        # (SQL rather than `pg_autoctl set formation number-sync-standbys`, whose 2.0 release
-        # applies the value and then exits 1 on a parse error of its own.)
-        self.monitor_sql("SELECT pgautofailover.set_formation_number_sync_standbys("
-                          f"'default', {NUMBER_SYNC_STANDBYS})")
+        # Nodes stopped earlier start together: a standby may need its primary running to report.
+        for node in self.nodes:
+            self._wait(partial(self.serving, node), f"{node.name} did not reach a serving state")
         self._wait(lambda: self.primary() is not None, "the formation has no primary")
+        # SQL rather than `pg_autoctl set formation number-sync-standbys`, whose 2.0 release applies
+        # the value and then exits 1 on a parse error of its own. The monitor refuses it during a
+        # failover (a formation restarted node by node may go through one), so it is retried.
+        set_quorum = ("SELECT pgautofailover.set_formation_number_sync_standbys("
+                      f"'default', {NUMBER_SYNC_STANDBYS})")
+        self._wait(lambda: self.monitor_sql(set_quorum) == "t", "number_sync_standbys could not be set")
 
     def states(self) -> dict[str, tuple[str, str]]:
         """node name -> (reported state, assigned state), as the monitor sees them."""
@@ -192,6 +199,9 @@ class Formation:
         reported, goal = self.states().get(name, ("", ""))
         return reported if reported == goal else None
 
+    def serving(self, node: Node) -> bool:
+        return self.state_of(node.name) in ("single", "wait_primary", "primary", "secondary")
+
     def primary(self) -> Node | None:
         for node in self.nodes:
             if self.state_of(node.name) in ("primary", "single", "wait_primary"):
@@ -202,21 +212,25 @@ class Formation:
         url = f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.monitor_port}/pg_auto_failover"
         return psql(url, sql)
 
-    def _wait(self, ready: object, message: str, seconds: float = 120) -> None:
+    def _wait(self, ready: Callable[[], bool], message: str, seconds: float = 120) -> None:
         deadline = time.monotonic() + seconds
         while True:
-            with contextlib.suppress(RuntimeError, subprocess.CalledProcessError):
-                if ready():  # type: ignore[operator]
+            with contextlib.suppress(RuntimeError):  # the monitor not answering yet
+                if ready():
                     return
             if time.monotonic() > deadline:
                 sys.exit(f"ha: {message} within {seconds:g} s; see the logs in {self.base}")
             time.sleep(0.5)
 
     def stop(self) -> None:
-        for node in [*self.nodes, self.monitor]:
+        """The standbys first and the monitor last, one at a time: a primary stopped first would be
+        failed over, and the next `make ha` would find another node primary."""
+        primary: Node | None = None
+        with contextlib.suppress(RuntimeError):  # the monitor is down already
+            primary = self.primary()
+        for node in [*sorted(self.nodes, key=lambda node: node == primary), self.monitor]:
             if self.service_pid(node):
                 self.autoctl("stop", "--pgdata", str(node.data), check=False)
-        for node in [*self.nodes, self.monitor]:
             deadline = time.monotonic() + 60
             while self.service_pid(node) and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -224,8 +238,7 @@ class Formation:
     def kill(self, node: Node) -> None:
         """SIGKILL the node's pg_autoctl and its Postgres together, as a machine dying would."""
         # Every process is found first and then all are killed at once, so none outlives the others.
-        victims = [pid for pid in (self.service_pid(node), _postmaster_pid(node.data)) if pid]
-        victims += [child for pid in victims for child in _descendants(pid)]
+        victims = _descendants([pid for pid in (self.service_pid(node), _postmaster_pid(node.data)) if pid])
         for pid in victims:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -245,12 +258,10 @@ def _postmaster_pid(data: Path) -> int | None:
     return None
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        children = children_of(todo.pop())
-        found += children
-        todo += children
+def _descendants(roots: list[int]) -> list[int]:
+    tree, found = process_tree(), list(roots)
+    for pid in found:  # grows as it goes: children, then theirs
+        found += [child for child in tree.get(pid, []) if child not in found]
     return found
 
 
