@@ -187,6 +187,9 @@ class Formation:
         set_quorum = ("SELECT pgautofailover.set_formation_number_sync_standbys("
                       f"'default', {NUMBER_SYNC_STANDBYS})")
         self._wait(lambda: self.monitor_sql(set_quorum) == "t", "number_sync_standbys could not be set")
+        # The primary applies the new setting (state apply_settings) before it is primary again.
+        self._wait(lambda: self.primary() is not None and all(self.serving(node) for node in self.nodes),
+                   "the formation did not settle")
 
     def states(self) -> dict[str, tuple[str, str]]:
         """node name -> (reported state, assigned state), as the monitor sees them."""
