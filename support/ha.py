@@ -131,11 +131,7 @@ class Formation:
     def service_pid(self, node: Node) -> int | None:
         runtime = self._xdg()["XDG_RUNTIME_DIR"]
         pidfile = runtime / "pg_autoctl" / str(node.data).lstrip("/") / "pg_autoctl.pid"
-        with contextlib.suppress(FileNotFoundError, IndexError, ValueError):
-            pid = int(pidfile.read_text().split()[0])
-            if Path(f"/proc/{pid}").exists():
-                return pid
-        return None
+        return _running(pidfile, node.data)
 
     # --- the formation ------------------------------------------------------------------------
 
@@ -241,7 +237,8 @@ class Formation:
     def kill(self, node: Node) -> None:
         """SIGKILL the node's pg_autoctl and its Postgres together, as a machine dying would."""
         # Every process is found first and then all are killed at once, so none outlives the others.
-        victims = _descendants([pid for pid in (self.service_pid(node), _postmaster_pid(node.data)) if pid])
+        postmaster = _running(node.data / "postmaster.pid", node.data)
+        victims = _descendants([pid for pid in (self.service_pid(node), postmaster) if pid])
         for pid in victims:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -255,9 +252,13 @@ class Formation:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def _postmaster_pid(data: Path) -> int | None:
-    with contextlib.suppress(FileNotFoundError, IndexError, ValueError):
-        return int((data / "postmaster.pid").read_text().split()[0])
+def _running(pidfile: Path, data: Path) -> int | None:
+    """The pid in `pidfile`, if that process still runs for `data`: a killed process leaves its pid
+    file behind, and the pid may belong to another process by now."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        pid = int(pidfile.read_text().split()[0])
+        if str(data).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
     return None
 
 
@@ -299,7 +300,7 @@ def main() -> None:
     if args.action == "up":
         formation.create()
         admin = deploy(formation)
-        print(f"monitor: pg_autoctl show state --monitor '{formation.monitor_uri}'")
+        print(f"monitor: {formation.monitor_uri} (make ha-status shows each node's state)")
         print(f"admin: psql {admin}")
         print(formation.gateway_url())
     elif args.action == "stop":
