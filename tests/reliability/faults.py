@@ -10,7 +10,8 @@ from pathlib import Path
 
 import psycopg
 
-from support.localpg import Cluster, children_of
+from support.localpg import Cluster
+from support.localpg import children_of as children_of  # tests import it from here
 
 
 def wait_gone(pids: list[int], seconds: float = 10) -> None:

@@ -19,16 +19,8 @@ import httpx
 import psycopg
 import pytest
 
-from support.localpg import (
-    Cluster,
-    children_of,
-    create_database,
-    free_port,
-    gateway_url,
-    scratch_cluster,
-    sqitch,
-)
-from tests.reliability.faults import wait_accepting
+from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
+from tests.reliability.faults import children_of, wait_accepting
 from tests.reliability.standin import StandInPostgrest
 from tests.serving import running_gateway
 
