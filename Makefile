@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
+.PHONY: help bootstrap db stop clean ha ha-stop ha-status ha-clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,6 +23,18 @@ stop: ## Stop the local PostgreSQL cluster
 
 clean: ## Stop the local PostgreSQL cluster and delete its data
 	@$(PY) -m support.localpg clean
+
+ha: bootstrap ## A pg_auto_failover formation on loopback (monitor, primary, 2 standbys; PGQ_HA_PORT=54360); prints the gateway's multi-host URL last
+	@$(PY) -m support.ha up
+
+ha-stop: ## Stop the formation
+	@$(PY) -m support.ha stop
+
+ha-status: ## Each node of the formation and its state, as the monitor sees it
+	@$(PY) -m support.ha status
+
+ha-clean: ## Stop the formation and delete its data
+	@$(PY) -m support.ha clean
 
 run: db ## Serve the gateway on http://127.0.0.1:8000 (HOST= and PORT= override), straight over PostgreSQL
 	PGQ_DATABASE_URL="$$($(PY) -m support.localpg url)" \

@@ -215,7 +215,10 @@ class ListenHub:
             wanted = self._wanted()
             try:
                 ready = await self._watch(wanted)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError,
+                    asyncpg.TargetServerAttributeNotMatched) as exc:
+                # Retried every second, so the waiters survive a failover: with a multi-host URL
+                # the next connect finds whichever node is primary by then.
                 log.warning("long polling: pgq.watch failed, retrying: %s", exc)
                 await self._disconnect()
                 ready = []

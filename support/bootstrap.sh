@@ -48,7 +48,8 @@ else
   if [ ${#need[@]} -gt 0 ]; then apt_update; install_packages "${need[@]}"; fi
 
   major=$(pg_major)
-  mapfile -t need < <(missing_packages "postgresql-$major-pgtap" "postgresql-$major-cron")
+  mapfile -t need < <(missing_packages "postgresql-$major-pgtap" "postgresql-$major-cron" \
+                                  "postgresql-$major-auto-failover")
   if [ ${#need[@]} -gt 0 ]; then apt_update; install_packages "${need[@]}"; fi
 fi
 

@@ -63,6 +63,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def process_tree() -> dict[int, list[int]]:
+    """Every process's children, from one pass over /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            # The command name may hold spaces: the parent pid is the 2nd field after its closing ")".
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(stat.parent.name))
+    return children
+
+
+def children_of(pid: int) -> list[int]:
+    return process_tree().get(pid, [])
+
+
 @dataclass(frozen=True)
 class Cluster:
     """One cluster: a data folder and a port on 127.0.0.1."""

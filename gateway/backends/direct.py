@@ -186,7 +186,9 @@ class DirectBackend:
             raise upstream_error(TIMEOUT, f"no connection within {self._timeout:g} s") from None
         except asyncpg.PostgresError as exc:  # refused at login: starting up, too many connections
             raise upstream_error(exc.sqlstate or "", exc.message, exc.detail) from None
-        except (OSError, asyncpg.InterfaceError) as exc:
+        except (OSError, asyncpg.InterfaceError, asyncpg.TargetServerAttributeNotMatched) as exc:
+            # Refused, reset, or (with a multi-host URL and target_session_attrs=read-write)
+            # no host accepts writes: a failover in progress. The next request connects anew.
             raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
 
     async def close(self) -> None:

@@ -11,16 +11,7 @@ from pathlib import Path
 import psycopg
 
 from support.localpg import Cluster
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            # The command name may hold spaces: the parent pid is the 2nd field after its closing ")".
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-    return found
+from support.localpg import children_of as children_of  # tests import it from here
 
 
 def wait_gone(pids: list[int], seconds: float = 10) -> None:
