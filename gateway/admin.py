@@ -8,16 +8,16 @@ from fastapi import APIRouter
 from gateway.auth import ADMIN_401, AdminOnly
 from gateway.models import ChannelConfig, ChannelLimits
 from gateway.openapi import errors
-from gateway.routes import BackendDep, StrictJsonRoute
+from gateway.routes import BackendDep, PathChannel, StrictJsonRoute
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[AdminOnly])
 
 
 @router.patch(
     "/channels/{channel}/settings", response_model=ChannelConfig,
-    responses={**ADMIN_401, **errors(400, 413, 503)},
+    responses={**ADMIN_401, **errors(400, 408, 413, 503, 504)},
 )
-async def configure(channel: str, body: ChannelLimits, backend: BackendDep) -> ChannelConfig:
+async def configure(channel: PathChannel, body: ChannelLimits, backend: BackendDep) -> ChannelConfig:
     """Set a channel's max_deliveries and dedup_window, and answer all its limits. An omitted limit
     keeps its value; new limits apply from the next lease or dedup_key."""
     limits = body.model_dump(exclude_none=True)

@@ -68,6 +68,10 @@ def status_for_sqlstate(code: str) -> int:
     return EXACT_STATUS.get(code) or PREFIX_STATUS.get(code[:2], 400)
 
 
+class RawJson(str):
+    """A JSON document as the database wrote it, sent on untouched."""
+
+
 class Refusal(Exception):
     """An answer of PostgREST's own (a PGRST code) or a database error, with its HTTP status."""
 
@@ -192,7 +196,7 @@ class StandInPostgrest:
                 schema = self.headers.get("Content-Profile", DEFAULT_SCHEMA)
                 status, answer = stand_in.call(self.path.removeprefix("/rpc/"), body, schema,
                                                self.headers.get("Authorization"))
-                payload = json.dumps(answer).encode()
+                payload = answer.encode() if isinstance(answer, RawJson) else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(payload)))
@@ -232,7 +236,7 @@ class StandInPostgrest:
             if not isinstance(args, dict):
                 raise Refusal(400, "PGRST102", "Expected a JSON object of named arguments")
             with self._pool.connection() as conn:
-                return 200, self._run(conn, schema, function, args, role)
+                return 200, self._run(conn, schema, function, args, role, body.decode())
         except Refusal as refusal:
             return refusal.status, refusal.body
 
@@ -259,7 +263,7 @@ class StandInPostgrest:
         return str(claims.get("role", ANONYMOUS_ROLE))
 
     def _run(self, conn: psycopg.Connection[Any], schema: str, name: str, args: dict[str, Any],
-             role: str) -> Any:
+             role: str, body: str) -> RawJson | None:
         functions, settings_by_role = self._schema_cache(conn, schema)
         role_settings = settings_by_role.get(role, {})
         found = functions.get(name)
@@ -277,10 +281,12 @@ class StandInPostgrest:
             conn.execute(sql.SQL("SELECT {}").format(sql.SQL(", ").join(
                 sql.SQL("set_config({}, {}, true)").format(sql.Literal(key), sql.Literal(value))
                 for key, value in settings.items())))
-            params = [json.dumps(args)] if args else []
-            row = conn.execute(_call_query(schema, name, found, list(args)), params).fetchone()
+            # The body as sent and the result as text: numbers travel exactly, as through PostgREST.
+            params = [body] if args else []
+            query = sql.SQL("SELECT (pgrst_result.body)::text FROM ({}) AS pgrst_result(body)")
+            row = conn.execute(query.format(_call_query(schema, name, found, list(args))), params).fetchone()
             conn.execute("COMMIT")
-            return row[0] if row else None
+            return RawJson(row[0]) if row and row[0] is not None else None
         except psycopg.Error as exc:
             if conn.closed or conn.broken:
                 with self._cache_lock:

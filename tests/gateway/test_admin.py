@@ -131,7 +131,7 @@ def test_admin_token_read_from_the_environment_and_kept_out_of_repr() -> None:
 def test_openapi_documents_the_settings_route(direct: TestClient) -> None:
     schema = direct.get("/openapi.json").json()
     operation = schema["paths"]["/channels/{channel}/settings"]["patch"]
-    assert set(operation["responses"]) == {"200", "400", "401", "413", "503"}
+    assert set(operation["responses"]) == {"200", "400", "401", "408", "413", "503", "504"}
     limits = schema["components"]["schemas"]["ChannelLimits"]["properties"]
     assert set(limits) == {"max_deliveries", "dedup_window"}
     assert set(schema["components"]["schemas"]["ChannelConfig"]["required"]) == {

@@ -374,10 +374,11 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     def body(path: str, method: str, status: str) -> Any:
         return paths[path][method]["responses"][status]["content"]["application/json"]["schema"]
 
-    assert statuses("/queue/{channel}/ack", "post") == {"200", "400", "409", "413", "503"}
-    assert statuses("/queue/{channel}/nack", "post") == {"200", "400", "409", "413", "503"}
+    assert statuses("/queue/{channel}/ack", "post") == {"200", "400", "408", "409", "413", "503", "504"}
+    assert statuses("/queue/{channel}/nack", "post") == {"200", "400", "408", "409", "413", "503", "504"}
     assert statuses("/dead-letters", "get") == {"200", "204", "400", "503"}
-    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "503"}  # 401: admin
+    # 401: an admin route
+    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "503", "504"}
 
     consumed = body("/queue/{channel}", "get", "200")["anyOf"]
     assert {"$ref": "#/components/schemas/LeasedMessage"} in consumed

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from support.localpg import free_port
-from tests.standin import StandInPostgrest, status_for_sqlstate
+from tests.standin import RawJson, StandInPostgrest, status_for_sqlstate
 
 # What a call sees of its transaction, for a STABLE and a VOLATILE function.
 PROBE = """
@@ -35,7 +35,8 @@ def stand_in(admin_url: str, admin: psycopg.Connection[Any]) -> Iterator[StandIn
 
 
 def call(stand_in: StandInPostgrest, function: str, **args: object) -> tuple[int, Any]:
-    return stand_in.call(function, json.dumps(args).encode())
+    status, body = stand_in.call(function, json.dumps(args).encode())
+    return status, json.loads(body) if isinstance(body, RawJson) else body
 
 
 def test_a_call_runs_as_the_anonymous_role_with_its_settings_in_a_transaction_by_volatility(
