@@ -22,6 +22,7 @@ MAX_DEDUP_WINDOW_SECONDS: Final = 604_800  # configure's dedup_window: 7 days
 MAX_DELIVERIES: Final = 1_000  # configure's max_deliveries
 LISTENER_LENGTH: Final = 64  # characters in a watch listener
 MAX_WATCHED_CHANNELS: Final = 10_000  # channels per watch call
+MAX_WATCH_TTL_SECONDS: Final = 3_600  # how long a watch registration lasts unless renewed
 
 # pgq.limits() row by row: name -> value.
 SQL_LIMITS: Final = {
@@ -37,6 +38,7 @@ SQL_LIMITS: Final = {
     "max_deliveries": MAX_DELIVERIES,
     "listener_length": LISTENER_LENGTH,
     "max_watched_channels": MAX_WATCHED_CHANNELS,
+    "max_watch_ttl_seconds": MAX_WATCH_TTL_SECONDS,
 }
 
 # Where the gateway is deliberately stricter than the database.

@@ -588,7 +588,8 @@ CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
            ('max_dedup_window_seconds', 604800),-- configure's dedup_window: 7 days
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
-           ('max_watched_channels', 10000)      -- channels per watch call
+           ('max_watched_channels', 10000),     -- channels per watch call
+           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
 $$;
 COMMENT ON FUNCTION pgq.limits() IS 'Every bound the API checks, by name: the largest (or, for lengths, the longest) value a parameter may take.';
 CREATE FUNCTION pgq.maintain() RETURNS jsonb
@@ -666,14 +667,12 @@ DECLARE
     removed bigint := 0;
     uncounted text[];
 BEGIN
-    IF older_than IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF older_than < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative, got %', older_than
+    PERFORM pgq._check_not_null('older_than', purge_archive.older_than);
+    IF purge_archive.older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative, got %', purge_archive.older_than
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    cutoff := now() - older_than;
+    cutoff := now() - purge_archive.older_than;
     SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
     LOOP
         WITH gone AS (
@@ -789,7 +788,7 @@ BEGIN
     IF FOUND THEN
         PERFORM pgq._check_channel(bad);
     END IF;
-    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, 3600);
+    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, pgq._limit('max_watch_ttl_seconds'));
     DELETE FROM pgq.waiting AS w
     WHERE w.expires_at <= seen_at
        OR (w.listener = watch.listener AND w.channel <> ALL (watch.channels));

@@ -24,7 +24,8 @@ AS $$
            ('max_dedup_window_seconds', 604800),-- configure's dedup_window: 7 days
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
-           ('max_watched_channels', 10000)      -- channels per watch call
+           ('max_watched_channels', 10000),     -- channels per watch call
+           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
 $$;
 
 COMMENT ON FUNCTION pgq.limits() IS

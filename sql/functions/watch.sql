@@ -37,7 +37,7 @@ BEGIN
     IF FOUND THEN
         PERFORM pgq._check_channel(bad);
     END IF;
-    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, 3600);
+    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, pgq._limit('max_watch_ttl_seconds'));
 
     DELETE FROM pgq.waiting AS w
     WHERE w.expires_at <= seen_at
