@@ -575,7 +575,8 @@ Each comes with deliveries (this one included), a fresh receipt and lease_expire
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
 (pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.';
 CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
     VALUES ('channel_length', 64::bigint),      -- characters in a channel name
            ('max_delay_seconds', 604800),       -- enqueue's and enqueue_once's delay_seconds: 7 days

@@ -7,11 +7,13 @@
 
 BEGIN;
 
--- IMMUTABLE, so a call with a constant name is folded into the caller's plan
--- once per session: a bound costs a hot path nothing.
+-- IMMUTABLE, so pgq._limit() with a constant name is folded into its caller's
+-- plan once per session: a bound costs a hot path nothing. SECURITY DEFINER
+-- like the rest of the API, though it reads nothing.
 CREATE FUNCTION pgq.limits()
 RETURNS SETOF pgq.api_limit
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
     VALUES ('channel_length', 64::bigint),      -- characters in a channel name
            ('max_delay_seconds', 604800),       -- enqueue's and enqueue_once's delay_seconds: 7 days
