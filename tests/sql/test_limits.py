@@ -42,3 +42,13 @@ def test_every_check_takes_its_bound_from_pgq_limits() -> None:
             if highest.isdigit():
                 literal.append(f"{path.name}: {call[0]}")
     assert literal == []
+
+
+def test_a_bound_is_folded_into_the_plan(admin: psycopg.Connection[tuple[object, ...]]) -> None:
+    """pgq._limit('max_take') is evaluated when a check is planned, not each time it runs: the hot
+    paths (dequeue, lease) cache their plans per session, so a bound costs them nothing."""
+    explain = ("EXPLAIN (VERBOSE, COSTS OFF) SELECT pgq._check_range('take', g, 1, pgq._limit('max_take'))"
+               " FROM generate_series(1, 2) AS g")
+    plan = admin.execute(explain)
+    output = "\n".join(str(line) for (line,) in plan.fetchall())
+    assert "'100'::bigint" in output and "_limit" not in output
