@@ -17,7 +17,7 @@ CHECK_CALL = re.compile(r"pgq\._check_(?:range|length)\((?P<arguments>[^;]*)\);"
 
 def test_the_gateway_mirrors_pgq_limits(admin: psycopg.Connection[tuple[object, ...]]) -> None:
     rows = admin.execute("SELECT name, value FROM pgq.limits()").fetchall()
-    assert dict(rows) == bounds.SQL_LIMITS
+    assert {name: value for name, value in rows} == bounds.SQL_LIMITS
 
 
 def test_the_gateway_is_never_looser_than_the_database() -> None:
