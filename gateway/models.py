@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
+from gateway import bounds
 from gateway.exactjson import MAX_DEPTH, depth
 
 # The SQL types' own domains, so that any number a client sends can reach the database (and
@@ -15,17 +16,25 @@ Integer = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Bigint = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 # Stated in /openapi.json, checked by the database (which names the rule in its 400): a client reads
 # the limits from the schema, and the one place that enforces them stays the SQL.
-CHANNEL_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-CHANNEL_SCHEMA: dict[str, JsonValue] = {"pattern": CHANNEL_PATTERN, "minLength": 1, "maxLength": 64}
-CHANNEL_DOC = "1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit"
+CHANNEL_PATTERN = f"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{bounds.CHANNEL_LENGTH - 1}}}$"
+CHANNEL_SCHEMA: dict[str, JsonValue] = {
+    "pattern": CHANNEL_PATTERN, "minLength": 1, "maxLength": bounds.CHANNEL_LENGTH
+}
+CHANNEL_DOC = f"1-{bounds.CHANNEL_LENGTH} characters of A-Z a-z 0-9 . _ -, starting with a letter or digit"
 ChannelName = Annotated[str, Field(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 
 
 # Checked as int32 like Integer; the schema states the database's range.
-DelaySeconds = Annotated[Integer, Field(json_schema_extra={"minimum": 0, "maximum": 604800})]
-LeaseSeconds = Annotated[Integer, Field(json_schema_extra={"minimum": 1, "maximum": 43200})]
-RetrySeconds = Annotated[Integer, Field(json_schema_extra={"minimum": 0, "maximum": 43200})]
-DedupKey = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": 128})]
+DelaySeconds = Annotated[
+    Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_DELAY_SECONDS})
+]
+LeaseSeconds = Annotated[
+    Integer, Field(json_schema_extra={"minimum": 1, "maximum": bounds.MAX_VISIBILITY_SECONDS})
+]
+RetrySeconds = Annotated[
+    Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_VISIBILITY_SECONDS})
+]
+DedupKey = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": bounds.DEDUP_KEY_LENGTH})]
 Timestamp = Annotated[
     str,
     Field(
@@ -61,7 +70,7 @@ def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-MAX_BATCH = 1000
+MAX_BATCH = bounds.HTTP_MAX_BATCH
 
 
 class NewMessages(BaseModel):
@@ -146,7 +155,7 @@ class ChannelLimits(BaseModel):
     )
 
     max_deliveries: Integer | None = Field(
-        None, description="leases before a message is dead-lettered (1-1000)"
+        None, description=f"leases before a message is dead-lettered (1-{bounds.MAX_DELIVERIES})"
     )
     dedup_window: str | None = Field(
         None, description="how long a dedup_key is remembered: a PostgreSQL interval, more than 0 "

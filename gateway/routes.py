@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 
-from gateway import exactjson
+from gateway import bounds, exactjson
 from gateway.backends import Backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import MAX_WAIT, Watcher, poll
@@ -34,9 +34,9 @@ from gateway.models import (
 from gateway.openapi import empty, errors
 
 DEFAULT_LIMIT = 25
-MAX_LIMIT = 300  # the spec's maximum; larger values are capped, not refused
-MAX_OFFSET = 2**31 - 1  # pgq.peek's skip is an integer
-MAX_COUNT = 100  # pgq.dequeue's and pgq.lease's largest take
+MAX_LIMIT = bounds.MAX_LIST_TAKE  # larger values are capped, not refused
+MAX_OFFSET = bounds.MAX_SKIP
+MAX_COUNT = bounds.MAX_TAKE
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
@@ -145,7 +145,8 @@ async def consume(
     watcher: Annotated[Watcher, Depends(_watcher)],
     visibility: Annotated[
         LeaseSeconds | None,
-        Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
+        Query(description=f"lease for this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) instead of "
+                          "popping: ack or nack it"),
     ] = None,
     count: Annotated[
         int | None, Query(ge=1, le=MAX_COUNT, description=f"up to this many (1-{MAX_COUNT}), as an array")

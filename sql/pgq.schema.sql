@@ -1,5 +1,10 @@
 CREATE SCHEMA pgq;
 COMMENT ON SCHEMA pgq IS 'pgQueue: a FIFO message broker inside PostgreSQL';
+CREATE TYPE pgq.api_limit AS (
+	name text,
+	value bigint
+);
+COMMENT ON TYPE pgq.api_limit IS 'One bound of the API as returned by pgq.limits()';
 CREATE TYPE pgq.channel_config AS (
 	channel text,
 	max_deliveries integer,
@@ -112,26 +117,40 @@ CREATE FUNCTION pgq._check_channel(channel text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
 BEGIN
-    IF channel IS NULL THEN
-        RAISE EXCEPTION 'channel must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF NOT pgq._valid_channel(channel) THEN
+    PERFORM pgq._check_not_null('channel', _check_channel.channel);
+    IF NOT pgq._valid_channel(_check_channel.channel) THEN
         RAISE EXCEPTION 'channel must be 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit'
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('got %s characters: %s', length(channel), left(channel, 80));
+                  DETAIL = format('got %s characters: %s', length(_check_channel.channel), left(_check_channel.channel, 80));
     END IF;
+END
+$$;
+CREATE FUNCTION pgq._check_length(name text, value text, lowest bigint, highest bigint) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    PERFORM pgq._check_not_null(_check_length.name, _check_length.value);
+    PERFORM pgq._check_range('length of ' || _check_length.name, length(_check_length.value),
+                             _check_length.lowest, _check_length.highest);
 END
 $$;
 CREATE FUNCTION pgq._check_message(message jsonb, name text DEFAULT 'message'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
 BEGIN
-    IF message IS NULL THEN
-        RAISE EXCEPTION '% must not be null', name USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF jsonb_typeof(message) <> 'object' THEN
-        RAISE EXCEPTION '% must be a JSON object, not %', name, jsonb_typeof(message)
+    PERFORM pgq._check_not_null(_check_message.name, _check_message.message);
+    IF jsonb_typeof(_check_message.message) <> 'object' THEN
+        RAISE EXCEPTION '% must be a JSON object, not %', _check_message.name, jsonb_typeof(_check_message.message)
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END
+$$;
+CREATE FUNCTION pgq._check_not_null(name text, value anyelement) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    IF _check_not_null.value IS NULL THEN
+        RAISE EXCEPTION '% must not be null', _check_not_null.name USING ERRCODE = 'null_value_not_allowed';
     END IF;
 END
 $$;
@@ -139,11 +158,12 @@ CREATE FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
 BEGIN
-    IF value IS NULL THEN
-        RAISE EXCEPTION '% must not be null', name USING ERRCODE = 'null_value_not_allowed';
+    IF _check_range.value IS NULL THEN  -- inline, not _check_not_null: the hot paths call this one
+        RAISE EXCEPTION '% must not be null', _check_range.name USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF value < lowest OR value > highest THEN
-        RAISE EXCEPTION '% must be between % and %, got %', name, lowest, highest, value
+    IF _check_range.value < _check_range.lowest OR _check_range.value > _check_range.highest THEN
+        RAISE EXCEPTION '% must be between % and %, got %',
+            _check_range.name, _check_range.lowest, _check_range.highest, _check_range.value
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
 END
@@ -153,12 +173,8 @@ CREATE FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) RETURN
     AS $$
 BEGIN
     PERFORM pgq._check_channel(_check_receipt.channel);
-    IF _check_receipt.id IS NULL THEN
-        RAISE EXCEPTION 'id must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF _check_receipt.receipt IS NULL THEN
-        RAISE EXCEPTION 'receipt must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
+    PERFORM pgq._check_not_null('id', _check_receipt.id);
+    PERFORM pgq._check_not_null('receipt', _check_receipt.receipt);
 END
 $$;
 CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
@@ -179,6 +195,20 @@ BEGIN
     END IF;
 END
 $$;
+CREATE FUNCTION pgq._limit(name text) RETURNS bigint
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+DECLARE
+    bound bigint;
+BEGIN
+    SELECT l.value INTO bound FROM pgq.limits() AS l WHERE l.name = _limit.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'pgq.limits() has no limit named %', _limit.name USING ERRCODE = 'undefined_object';
+    END IF;
+    RETURN bound;
+END
+$$;
+COMMENT ON FUNCTION pgq._limit(name text) IS 'The value of the pgq.limits() row called name.';
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
@@ -286,9 +316,9 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(configure.channel);
     IF configure.max_deliveries IS NOT NULL THEN
-        PERFORM pgq._check_range('max_deliveries', configure.max_deliveries, 1, 1000);
+        PERFORM pgq._check_range('max_deliveries', configure.max_deliveries, 1, pgq._limit('max_deliveries'));
     END IF;
-    IF configure.dedup_window <= interval '0' OR configure.dedup_window > interval '7 days' THEN
+    IF configure.dedup_window <= interval '0' OR configure.dedup_window > make_interval(secs => pgq._limit('max_dedup_window_seconds')) THEN
         RAISE EXCEPTION 'dedup_window must be more than 0 and at most 7 days, got %', configure.dedup_window
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -316,8 +346,8 @@ CREATE FUNCTION pgq.dead_letters(channel text, skip integer DEFAULT 0, take inte
     AS $$
 BEGIN
     PERFORM pgq._check_channel(dead_letters.channel);
-    PERFORM pgq._check_range('skip', dead_letters.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', dead_letters.take, 1, 300);
+    PERFORM pgq._check_range('skip', dead_letters.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', dead_letters.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
     FROM pgq.dead_letter AS d
@@ -337,7 +367,7 @@ DECLARE
     ready_at constant timestamptz := clock_timestamp();
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
-    PERFORM pgq._check_range('take', dequeue.take, 1, 100);
+    PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     RETURN QUERY
     WITH next AS (
         SELECT q.id
@@ -371,20 +401,20 @@ CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer D
 DECLARE
     new_id bigint;
 BEGIN
-    IF channel IS NULL OR NOT pgq._valid_channel(channel) THEN
-        PERFORM pgq._check_channel(channel);
+    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel) THEN
+        PERFORM pgq._check_channel(enqueue.channel);
     END IF;
-    IF message IS NULL OR jsonb_typeof(message) <> 'object' THEN
-        PERFORM pgq._check_message(message);
+    IF enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' THEN
+        PERFORM pgq._check_message(enqueue.message);
     END IF;
-    IF delay_seconds IS DISTINCT FROM 0 THEN
-        PERFORM pgq._check_range('delay_seconds', delay_seconds, 0, 604800);
+    IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
+        PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, pgq._limit('max_delay_seconds'));
     END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
-    IF delay_seconds = 0 THEN
-        PERFORM pgq._wake(channel);
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
     END IF;
     RETURN new_id;
 END
@@ -401,16 +431,14 @@ DECLARE
     bad_type text;
 BEGIN
     PERFORM pgq._check_channel(enqueue_batch.channel);
-    IF messages IS NULL THEN
-        RAISE EXCEPTION 'messages must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF jsonb_typeof(messages) <> 'array' THEN
-        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(messages)
+    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
+        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pgq._check_range('number of messages', jsonb_array_length(messages), 1, 10000);
+    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
     SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
-    FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
     WHERE jsonb_typeof(e.element) <> 'object'
     ORDER BY e.position
     LIMIT 1;
@@ -424,7 +452,7 @@ BEGIN
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
         SELECT enqueue_batch.channel, e.element
-        FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+        FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
     )
@@ -444,11 +472,8 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(enqueue_once.channel);
     PERFORM pgq._check_message(enqueue_once.message);
-    IF enqueue_once.dedup_key IS NULL THEN
-        RAISE EXCEPTION 'dedup_key must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('length of dedup_key', length(enqueue_once.dedup_key), 1, 128);
-    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, 604800);
+    PERFORM pgq._check_length('dedup_key', enqueue_once.dedup_key, 1, pgq._limit('dedup_key_length'));
+    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, pgq._limit('max_delay_seconds'));
     SELECT k.id INTO original
     FROM pgq.dedup_key AS k
     WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key AND k.expires_at > seen_at;
@@ -481,7 +506,7 @@ CREATE FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds 
     AS $$
 BEGIN
     PERFORM pgq._check_receipt(extend_lease.channel, extend_lease.id, extend_lease.receipt);
-    PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, 43200);
+    PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => extend_lease.seconds)
     WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt;
@@ -502,8 +527,8 @@ DECLARE
     buried bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
-    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, 43200);
-    PERFORM pgq._check_range('take', lease.take, 1, 100);
+    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
+    PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
     LOOP
@@ -549,6 +574,25 @@ COMMENT ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take int
 Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
 (pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.';
+CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
+    LANGUAGE sql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    VALUES ('channel_length', 64::bigint),      -- characters in a channel name
+           ('max_delay_seconds', 604800),       -- enqueue's and enqueue_once's delay_seconds: 7 days
+           ('max_visibility_seconds', 43200),   -- a lease's visibility, extend_lease's seconds, nack's delay: 12 hours
+           ('max_take', 100),                   -- messages per dequeue or lease
+           ('max_list_take', 300),              -- rows per peek or dead_letters page
+           ('max_skip', 2147483647),            -- peek's and dead_letters' skip: an integer
+           ('max_batch', 10000),                -- messages per enqueue_batch
+           ('dedup_key_length', 128),           -- characters in an enqueue_once dedup_key
+           ('max_dedup_window_seconds', 604800),-- configure's dedup_window: 7 days
+           ('max_deliveries', 1000),            -- configure's max_deliveries
+           ('listener_length', 64),             -- characters in a watch listener
+           ('max_watched_channels', 10000),     -- channels per watch call
+           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
+$$;
+COMMENT ON FUNCTION pgq.limits() IS 'Every bound the API checks, by name: the largest (or, for lengths, the longest) value a parameter may take.';
 CREATE FUNCTION pgq.maintain() RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -580,7 +624,7 @@ CREATE FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds in
     AS $$
 BEGIN
     PERFORM pgq._check_receipt(nack.channel, nack.id, nack.receipt);
-    PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, 43200);
+    PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
@@ -596,8 +640,8 @@ CREATE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFA
     AS $$
 BEGIN
     PERFORM pgq._check_channel(peek.channel);
-    PERFORM pgq._check_range('skip', peek.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', peek.take, 1, 300);
+    PERFORM pgq._check_range('skip', peek.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', peek.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
            pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
@@ -624,14 +668,12 @@ DECLARE
     removed bigint := 0;
     uncounted text[];
 BEGIN
-    IF older_than IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF older_than < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative, got %', older_than
+    PERFORM pgq._check_not_null('older_than', purge_archive.older_than);
+    IF purge_archive.older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative, got %', purge_archive.older_than
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    cutoff := now() - older_than;
+    cutoff := now() - purge_archive.older_than;
     SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
     LOOP
         WITH gone AS (
@@ -740,19 +782,14 @@ DECLARE
     seen_at constant timestamptz := clock_timestamp();
     bad text;
 BEGIN
-    IF watch.listener IS NULL THEN
-        RAISE EXCEPTION 'listener must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('length of listener', length(watch.listener), 1, 64);
-    IF watch.channels IS NULL THEN
-        RAISE EXCEPTION 'channels must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('number of channels', cardinality(watch.channels), 0, 10000);
+    PERFORM pgq._check_length('listener', watch.listener, 1, pgq._limit('listener_length'));
+    PERFORM pgq._check_not_null('channels', watch.channels);
+    PERFORM pgq._check_range('number of channels', cardinality(watch.channels), 0, pgq._limit('max_watched_channels'));
     SELECT c INTO bad FROM unnest(watch.channels) AS c WHERE c IS NULL OR NOT pgq._valid_channel(c) LIMIT 1;
     IF FOUND THEN
         PERFORM pgq._check_channel(bad);
     END IF;
-    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, 3600);
+    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, pgq._limit('max_watch_ttl_seconds'));
     DELETE FROM pgq.waiting AS w
     WHERE w.expires_at <= seen_at
        OR (w.listener = watch.listener AND w.channel <> ALL (watch.channels));
@@ -888,10 +925,13 @@ GRANT USAGE ON SCHEMA pgq TO pgq_maintainer;
 REVOKE ALL ON FUNCTION pgq._adopt_objects() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._channel_limits(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_channel(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._check_length(name text, value text, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._check_not_null(name text, value anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
@@ -917,6 +957,8 @@ REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, s
 GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.limits() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.limits() TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.maintain() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.maintain() TO pgq_admin;
 GRANT ALL ON FUNCTION pgq.maintain() TO pgq_gateway;

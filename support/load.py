@@ -27,9 +27,10 @@ import psycopg
 
 if not __package__:  # run as `python support/load.py`, as the original README has it
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from gateway import bounds
 from support.localpg import dev_cluster, gateway_url
 
-MAX_BATCH = 10_000  # pgq.enqueue_batch's own limit
+MAX_BATCH = bounds.MAX_BATCH  # pgq.enqueue_batch's own limit
 
 
 def positive(text: str) -> int:

@@ -1,5 +1,10 @@
 -- Deploy pgqueue:functions/configure to pg
--- requires: schema/channel_settings
+-- requires: functions/configure@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
+--
+-- The whole current definition of pgq.configure: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
@@ -7,7 +12,7 @@ BEGIN;
 -- each can be changed alone by name; with both omitted this only reads them.
 -- New limits apply from the next lease or enqueue_once: dedup keys already
 -- stored keep the expiry they were given.
-CREATE FUNCTION pgq.configure(channel text, max_deliveries integer DEFAULT NULL, dedup_window interval DEFAULT NULL)
+CREATE OR REPLACE FUNCTION pgq.configure(channel text, max_deliveries integer DEFAULT NULL, dedup_window interval DEFAULT NULL)
 RETURNS pgq.channel_config
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -17,9 +22,9 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(configure.channel);
     IF configure.max_deliveries IS NOT NULL THEN
-        PERFORM pgq._check_range('max_deliveries', configure.max_deliveries, 1, 1000);
+        PERFORM pgq._check_range('max_deliveries', configure.max_deliveries, 1, pgq._limit('max_deliveries'));
     END IF;
-    IF configure.dedup_window <= interval '0' OR configure.dedup_window > interval '7 days' THEN
+    IF configure.dedup_window <= interval '0' OR configure.dedup_window > make_interval(secs => pgq._limit('max_dedup_window_seconds')) THEN
         RAISE EXCEPTION 'dedup_window must be more than 0 and at most 7 days, got %', configure.dedup_window
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -46,6 +51,6 @@ dedup_window (more than 0, at most 7 days; default 24 hours): how long enqueue_o
 An omitted limit keeps its value; with both omitted, the current limits are returned unchanged.$$;
 
 REVOKE ALL ON FUNCTION pgq.configure(text, integer, interval) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.configure(text, integer, interval) TO pgq_client;
+GRANT EXECUTE ON FUNCTION pgq.configure(text, integer, interval) TO pgq_admin;
 
 COMMIT;

@@ -1,29 +1,24 @@
 -- Deploy pgqueue:functions/dead_letters to pg
--- requires: schema/dead_letter
+-- requires: functions/dead_letters@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
+-- requires: schema/dead_message_type
+--
+-- The whole current definition of pgq.dead_letters: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
-CREATE TYPE pgq.dead_message AS (
-    id         bigint,
-    channel    text,
-    message    jsonb,
-    created_at timestamptz,
-    deliveries integer,
-    reason     text,
-    dead_at    timestamptz
-);
-COMMENT ON TYPE pgq.dead_message IS 'A dead letter as returned by pgq.dead_letters';
-
 -- Look at a channel's dead letters, oldest first, paged like peek.
-CREATE FUNCTION pgq.dead_letters(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
+CREATE OR REPLACE FUNCTION pgq.dead_letters(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
 RETURNS SETOF pgq.dead_message
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_channel(dead_letters.channel);
-    PERFORM pgq._check_range('skip', dead_letters.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', dead_letters.take, 1, 300);
+    PERFORM pgq._check_range('skip', dead_letters.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', dead_letters.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
     FROM pgq.dead_letter AS d
@@ -41,7 +36,7 @@ with their delivery count, the reason and when they died.$$;
 -- Once the cause is fixed: every dead letter of the channel is ready again,
 -- at its own id (so ahead of newer messages) and with a clean delivery count.
 -- Moved in one statement, so a message is never in both tables or neither.
-CREATE FUNCTION pgq.redrive(channel text)
+CREATE OR REPLACE FUNCTION pgq.redrive(channel text)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -70,6 +65,7 @@ $$Move every dead letter of a channel back to the queue, ready now at its origin
 returns how many were moved.$$;
 
 REVOKE ALL ON FUNCTION pgq.dead_letters(text, integer, integer), pgq.redrive(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.dead_letters(text, integer, integer), pgq.redrive(text) TO pgq_client;
+GRANT EXECUTE ON FUNCTION pgq.dead_letters(text, integer, integer) TO pgq_client;
+GRANT EXECUTE ON FUNCTION pgq.redrive(text) TO pgq_admin;
 
 COMMIT;

@@ -1,14 +1,12 @@
 -- Deploy pgqueue:functions/dequeue to pg
--- requires: functions/dequeue@v1.2
--- requires: schema/queue_by_channel
--- requires: schema/archive_tally
+-- requires: functions/dequeue@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
 --
--- Rework: writes only what it moves (no counter: the archive row is the
--- count), and reaches the rows it deletes through (channel, id).
+-- The whole current definition of pgq.dequeue: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.dequeue(text, integer);
 
 -- Consume the oldest ready messages of a channel: delete them from the queue
 -- and archive them in the same statement, so a message is either still
@@ -28,7 +26,7 @@ DROP FUNCTION pgq.dequeue(text, integer);
 -- now(): a consumer inside a long transaction must still see messages
 -- enqueued since it began. Nothing but the queue and the archive is written:
 -- pgq.stats() counts consumed messages from the archive.
-CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
+CREATE OR REPLACE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -37,7 +35,7 @@ DECLARE
     ready_at constant timestamptz := clock_timestamp();
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
-    PERFORM pgq._check_range('take', dequeue.take, 1, 100);
+    PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     RETURN QUERY
     WITH next AS (
         SELECT q.id

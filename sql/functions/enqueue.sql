@@ -1,12 +1,12 @@
 -- Deploy pgqueue:functions/enqueue to pg
--- requires: functions/enqueue@v1.1
--- requires: schema/waiting
+-- requires: functions/enqueue@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
 --
--- Rework: wakes long-polling consumers, if any wait on the channel.
+-- The whole current definition of pgq.enqueue: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.enqueue(text, jsonb, integer);
 
 -- Append one message to the end of a channel. One INSERT: the identity gives
 -- the message its place in the FIFO order. A delayed message takes its place
@@ -15,7 +15,7 @@ DROP FUNCTION pgq.enqueue(text, jsonb, integer);
 --
 -- This is the hottest function: each check is a plain expression, cheap in
 -- PL/pgSQL, and the helper that names the error runs only when a check fails.
-CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -23,20 +23,20 @@ AS $$
 DECLARE
     new_id bigint;
 BEGIN
-    IF channel IS NULL OR NOT pgq._valid_channel(channel) THEN
-        PERFORM pgq._check_channel(channel);
+    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel) THEN
+        PERFORM pgq._check_channel(enqueue.channel);
     END IF;
-    IF message IS NULL OR jsonb_typeof(message) <> 'object' THEN
-        PERFORM pgq._check_message(message);
+    IF enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' THEN
+        PERFORM pgq._check_message(enqueue.message);
     END IF;
-    IF delay_seconds IS DISTINCT FROM 0 THEN
-        PERFORM pgq._check_range('delay_seconds', delay_seconds, 0, 604800);
+    IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
+        PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, pgq._limit('max_delay_seconds'));
     END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
-    IF delay_seconds = 0 THEN
-        PERFORM pgq._wake(channel);
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
     END IF;
     RETURN new_id;
 END

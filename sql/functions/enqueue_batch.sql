@@ -1,19 +1,19 @@
 -- Deploy pgqueue:functions/enqueue_batch to pg
--- requires: functions/enqueue_batch@v1.1
--- requires: schema/waiting
+-- requires: functions/enqueue_batch@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
 --
--- Rework: wakes long-polling consumers, if any wait on the channel.
+-- The whole current definition of pgq.enqueue_batch: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.enqueue_batch(text, jsonb);
 
 -- Append many messages in one statement, one commit, one round trip; the
 -- ids come back in input order. This is what bulk loaders and the gateway's
 -- POST /messages use. Every element is checked before anything is inserted,
 -- so a bad element rejects the whole batch and names its position. Waiting
 -- consumers are woken once for the lot.
-CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
+CREATE OR REPLACE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
 RETURNS SETOF bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -23,17 +23,15 @@ DECLARE
     bad_type text;
 BEGIN
     PERFORM pgq._check_channel(enqueue_batch.channel);
-    IF messages IS NULL THEN
-        RAISE EXCEPTION 'messages must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF jsonb_typeof(messages) <> 'array' THEN
-        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(messages)
+    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
+        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pgq._check_range('number of messages', jsonb_array_length(messages), 1, 10000);
+    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
 
     SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
-    FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
     WHERE jsonb_typeof(e.element) <> 'object'
     ORDER BY e.position
     LIMIT 1;
@@ -48,7 +46,7 @@ BEGIN
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
         SELECT enqueue_batch.channel, e.element
-        FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+        FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
     )

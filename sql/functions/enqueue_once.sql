@@ -1,13 +1,12 @@
 -- Deploy pgqueue:functions/enqueue_once to pg
--- requires: functions/enqueue_once@v1.2
--- requires: schema/queue_by_channel
+-- requires: functions/enqueue_once@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
 --
--- Rework: a duplicate's withdrawn message is deleted by (channel, id), the
--- queue's primary key.
+-- The whole current definition of pgq.enqueue_once: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer);
 
 -- Enqueue at most once per dedup_key within the channel's dedup window: a
 -- producer can retry after a timeout without knowing whether its first try
@@ -19,7 +18,7 @@ DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer);
 -- row, take back its own uncommitted message (never visible to anyone) and
 -- answer with the winner's id. An expired key that maintain() has not swept
 -- yet is simply taken over.
-CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
 RETURNS pgq.enqueued
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -31,11 +30,8 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(enqueue_once.channel);
     PERFORM pgq._check_message(enqueue_once.message);
-    IF enqueue_once.dedup_key IS NULL THEN
-        RAISE EXCEPTION 'dedup_key must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('length of dedup_key', length(enqueue_once.dedup_key), 1, 128);
-    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, 604800);
+    PERFORM pgq._check_length('dedup_key', enqueue_once.dedup_key, 1, pgq._limit('dedup_key_length'));
+    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, pgq._limit('max_delay_seconds'));
 
     SELECT k.id INTO original
     FROM pgq.dedup_key AS k

@@ -1,13 +1,12 @@
 -- Deploy pgqueue:functions/lease to pg
--- requires: functions/lease@v1.2
--- requires: schema/queue_by_channel
+-- requires: functions/lease@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
 --
--- Rework: the rows it leases or buries are reached through (channel, id),
--- the queue's primary key.
+-- The whole current definition of pgq.lease: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.lease(text, integer, integer);
 
 -- At-least-once delivery: hand out the oldest ready messages without
 -- removing them. Each lease hides the message for visibility_seconds and
@@ -27,7 +26,7 @@ DROP FUNCTION pgq.lease(text, integer, integer);
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
 -- and the re-check under the row lock then passes the row over.
-CREATE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
+CREATE OR REPLACE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
 RETURNS SETOF pgq.leased_message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -40,8 +39,8 @@ DECLARE
     buried bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
-    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, 43200);
-    PERFORM pgq._check_range('take', lease.take, 1, 100);
+    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
+    PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
     LOOP

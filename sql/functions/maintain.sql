@@ -1,13 +1,11 @@
 -- Deploy pgqueue:functions/maintain to pg
--- requires: functions/maintain@v1.2
--- requires: functions/_tally_consumed
--- requires: functions/purge_archive
+-- requires: functions/maintain@v1.4
+-- requires: schema/api_grants
 --
--- Rework: also folds consumed totals and forgets idle channels' counters.
+-- The whole current definition of pgq.maintain, with the rights schema/api_grants
+-- (@v1.4) gave it. CREATE OR REPLACE keeps its owner.
 
 BEGIN;
-
-DROP FUNCTION pgq.maintain();
 
 -- The broker's periodic housekeeping, run every minute by pg_cron where it is
 -- installed and by the gateway otherwise. It is idempotent and takes its
@@ -22,7 +20,7 @@ DROP FUNCTION pgq.maintain();
 -- that are gone leave no rows behind (their totals restart from zero if the
 -- channel comes back, which Prometheus reads as a counter reset). Every test
 -- in that last step is one index probe per counter row.
-CREATE FUNCTION pgq.maintain()
+CREATE OR REPLACE FUNCTION pgq.maintain()
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -52,6 +50,7 @@ older than pgq.settings.archive_retention (default 7 days; in bounded batches, a
 forgets the totals of channels with nothing queued, archived, dead or configured. Idempotent.$$;
 
 REVOKE ALL ON FUNCTION pgq.maintain() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.maintain() TO pgq_client;
+REVOKE EXECUTE ON FUNCTION pgq.maintain() FROM pgq_client;
+GRANT EXECUTE ON FUNCTION pgq.maintain() TO pgq_admin, pgq_gateway, pgq_maintainer;
 
 COMMIT;

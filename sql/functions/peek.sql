@@ -1,41 +1,29 @@
 -- Deploy pgqueue:functions/peek to pg
--- requires: functions/peek@v1.0
--- requires: functions/_message_state
+-- requires: functions/peek@v1.4
+-- requires: functions/limits
+-- requires: functions/_validation
+-- requires: schema/queued_message_type
+-- requires: schema/message_type
 --
--- Rework: peek shows every queued message's delivery state.
+-- The whole current definition of pgq.peek: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
-
-DROP FUNCTION pgq.peek(text, integer, integer);
-
-COMMENT ON TYPE pgq.message IS 'A queued message as returned by pgq.dequeue';
-
-CREATE TYPE pgq.queued_message AS (
-    id         bigint,
-    channel    text,
-    message    jsonb,
-    created_at timestamptz,
-    visible_at timestamptz,
-    deliveries integer,
-    state      text
-);
-COMMENT ON TYPE pgq.queued_message IS
-    'A queued message as returned by pgq.peek: state is ready, delayed or leased; visible_at is when a delay or lease ends';
 
 -- Look at a channel's messages, oldest first, without consuming them: ready,
 -- delayed and leased alike, each with its state (dead letters are listed by
 -- pgq.dead_letters). The parameters are skip and take, because limit and
 -- offset are reserved query parameters in PostgREST. The states are taken at
 -- the statement's start, the same instant for every row.
-CREATE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
+CREATE OR REPLACE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
 RETURNS SETOF pgq.queued_message
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_channel(peek.channel);
-    PERFORM pgq._check_range('skip', peek.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', peek.take, 1, 300);
+    PERFORM pgq._check_range('skip', peek.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', peek.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
            pgq._message_state(q.visible_at, q.receipt, statement_timestamp())

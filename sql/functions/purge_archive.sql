@@ -1,17 +1,17 @@
 -- Deploy pgqueue:functions/purge_archive to pg
--- requires: functions/purge_archive@v1.2
--- requires: schema/archive_tally
+-- requires: functions/purge_archive@v1.4
+-- requires: schema/api_grants
+-- requires: functions/_validation
 --
--- Rework: deletes in bounded batches within a time budget, and counts the
--- rows it deletes before maintain() has folded them.
+-- The whole current definition of pgq.purge_archive, with the rights schema/api_grants
+-- (@v1.4) gave it. CREATE OR REPLACE keeps its owner.
 
 BEGIN;
 
-DROP FUNCTION pgq.purge_archive(interval);
-
 -- Delete archived messages consumed longer ago than older_than. An
--- administrator's function: not granted to pgq_client, so nobody can empty
--- the archive over HTTP.
+-- administrator's function: granted to pgq_admin, not to pgq_client, so no
+-- anonymous client can empty the archive; it runs as its owner, like the rest
+-- of the API, because pgq_admin holds no table privilege.
 --
 -- Work is bounded: batches of 10,000 rows, oldest first along the btree on
 -- consumed_at, each batch starting where the last ended (so none re-reads the
@@ -25,9 +25,9 @@ DROP FUNCTION pgq.purge_archive(interval);
 -- pgq.tally's bound) is counted there now, so no consumed total goes down.
 -- The row lock on pgq.tally keeps a concurrent fold from counting the rows
 -- this call deletes.
-CREATE FUNCTION pgq.purge_archive(older_than interval)
+CREATE OR REPLACE FUNCTION pgq.purge_archive(older_than interval)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -40,14 +40,12 @@ DECLARE
     removed bigint := 0;
     uncounted text[];
 BEGIN
-    IF older_than IS NULL THEN
-        RAISE EXCEPTION 'older_than must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF older_than < interval '0' THEN
-        RAISE EXCEPTION 'older_than must not be negative, got %', older_than
+    PERFORM pgq._check_not_null('older_than', purge_archive.older_than);
+    IF purge_archive.older_than < interval '0' THEN
+        RAISE EXCEPTION 'older_than must not be negative, got %', purge_archive.older_than
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    cutoff := now() - older_than;
+    cutoff := now() - purge_archive.older_than;
     SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
     LOOP
         WITH gone AS (
@@ -78,5 +76,6 @@ $$Delete archived messages consumed more than older_than ago, oldest first, in b
 returns how many were removed (call again to continue a larger backlog).$$;
 
 REVOKE ALL ON FUNCTION pgq.purge_archive(interval) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.purge_archive(interval) TO pgq_admin;
 
 COMMIT;

@@ -1,7 +1,11 @@
 -- Deploy pgqueue:functions/watch to pg
--- requires: schema/waiting
--- requires: schema/queue_delivery
+-- requires: functions/watch@v1.4
+-- requires: functions/limits
 -- requires: functions/_validation
+-- requires: functions/_validation
+--
+-- The whole current definition of pgq.watch: its bounds come from pgq.limits(). CREATE OR REPLACE
+-- keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
@@ -17,7 +21,7 @@ BEGIN;
 --
 -- A registration is written only when it is new or half its ttl has passed,
 -- so calling this every second costs reads, not a row update per channel.
-CREATE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30)
+CREATE OR REPLACE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30)
 RETURNS SETOF text
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -26,19 +30,14 @@ DECLARE
     seen_at constant timestamptz := clock_timestamp();
     bad text;
 BEGIN
-    IF watch.listener IS NULL THEN
-        RAISE EXCEPTION 'listener must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('length of listener', length(watch.listener), 1, 64);
-    IF watch.channels IS NULL THEN
-        RAISE EXCEPTION 'channels must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('number of channels', cardinality(watch.channels), 0, 10000);
+    PERFORM pgq._check_length('listener', watch.listener, 1, pgq._limit('listener_length'));
+    PERFORM pgq._check_not_null('channels', watch.channels);
+    PERFORM pgq._check_range('number of channels', cardinality(watch.channels), 0, pgq._limit('max_watched_channels'));
     SELECT c INTO bad FROM unnest(watch.channels) AS c WHERE c IS NULL OR NOT pgq._valid_channel(c) LIMIT 1;
     IF FOUND THEN
         PERFORM pgq._check_channel(bad);
     END IF;
-    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, 3600);
+    PERFORM pgq._check_range('ttl_seconds', watch.ttl_seconds, 1, pgq._limit('max_watch_ttl_seconds'));
 
     DELETE FROM pgq.waiting AS w
     WHERE w.expires_at <= seen_at

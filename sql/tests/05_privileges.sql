@@ -42,7 +42,8 @@ SELECT set_eq(
       CROSS JOIN unnest(ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)',
           'pgq.enqueue_once(text,jsonb,text,integer)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
           'pgq.ack(text,bigint,uuid)', 'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
-          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)']) AS f (sig)
+          'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)',
+          'pgq.limits()']) AS f (sig)
       UNION ALL VALUES ('pgq_gateway', 'pgq.watch(text,text[],integer)'), ('pgq_gateway', 'pgq.maintain()'),
           ('pgq_admin', 'pgq.configure(text,integer,interval)'), ('pgq_admin', 'pgq.redrive(text)'),
           ('pgq_admin', 'pgq.purge_archive(interval)'), ('pgq_admin', 'pgq.maintain()'),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -107,3 +108,52 @@ def test_revert_and_redeploy_leave_no_drift(cluster: Cluster, empty_url: str) ->
     sqitch("deploy", empty_url, quiet=True)
     assert dump(empty_url) == first
     drop_database(cluster, empty_url)
+
+
+def test_upgrading_the_previous_release_matches_a_fresh_deploy(cluster: Cluster, empty_url: str) -> None:
+    """A database at @v1.4, with messages in it, upgraded to HEAD dumps exactly as the snapshot."""
+    sqitch("deploy", empty_url, "--to", "@v1.4", quiet=True)
+    with psycopg.connect(gateway_url(empty_url), autocommit=True) as conn:
+        conn.execute("SELECT pgq.enqueue('two', '{\"seq\": 1}')")
+    sqitch("deploy", empty_url, "--verify", quiet=True)
+    assert dump(empty_url) == SNAPSHOT.read_text()
+    assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
+    drop_database(cluster, empty_url)
+
+
+CREATED_FUNCTION = re.compile(
+    r"CREATE (?:OR REPLACE )?FUNCTION pgq\.(\w+)\(.*?\)\s*RETURNS .*?\n(?:AS|RETURN) ", re.S
+)
+
+
+def defined_in_sql_functions() -> dict[str, list[str]]:
+    """Each function name under sql/functions/, with the deploy files that define it."""
+    files: dict[str, list[str]] = {}
+    for path in sorted((REPO / "sql" / "functions").glob("*.sql")):
+        for name in {match[1] for match in CREATED_FUNCTION.finditer(path.read_text())}:
+            files.setdefault(name, []).append(path.name)
+    return files
+
+
+def test_every_function_has_one_current_file(admin: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Each deployed pgq function is defined in exactly one file under sql/functions/, and each of
+    those files belongs to the plan's latest instance of its change: the current definition."""
+    deployed = {name for (name,) in admin.execute(
+        "SELECT proname FROM pg_proc WHERE pronamespace = 'pgq'::regnamespace").fetchall()}
+    files = defined_in_sql_functions()
+    assert set(files) == deployed
+    assert {name: paths for name, paths in files.items() if len(paths) != 1} == {}
+    plan = (REPO / "sqitch.plan").read_text()
+    assert all(f"\nfunctions/{Path(paths[0]).stem} " in plan for paths in files.values())
+
+
+def test_the_current_file_states_who_runs_the_function(admin: psycopg.Connection[tuple[object, ...]]) -> None:
+    """SECURITY DEFINER is part of a definition: the file says so exactly where the database does."""
+    definers = {name for (name,) in admin.execute(
+        "SELECT proname FROM pg_proc WHERE pronamespace = 'pgq'::regnamespace AND prosecdef").fetchall()}
+    stated = set()
+    for path in (REPO / "sql" / "functions").glob("*.sql"):
+        for match in CREATED_FUNCTION.finditer(path.read_text()):
+            if "SECURITY DEFINER" in match[0]:
+                stated.add(match[1])
+    assert stated == definers

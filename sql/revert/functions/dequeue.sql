@@ -1,8 +1,7 @@
--- Revert pgqueue:functions/dequeue from pg: back to the dequeue of @v1.2
+-- Revert pgqueue:functions/dequeue from pg: back to the bodies of @v1.4, replaced in
+-- place so that their owner and grants stay as they are.
 
 BEGIN;
-
-DROP FUNCTION pgq.dequeue(text, integer);
 
 -- Consume the oldest ready messages of a channel: delete them from the queue
 -- and archive them in the same statement, so a message is either still
@@ -14,20 +13,21 @@ DROP FUNCTION pgq.dequeue(text, integer);
 -- price is that "oldest" means "oldest not being taken right now". An advisory
 -- lock per message would add a second lock table and gain nothing here.
 --
--- Ready means visible_at has passed. The scan still walks (channel, id), so
--- the common case, a channel of ready messages, costs one extra comparison on
--- a row that is read anyway; delayed and leased messages at the head of a
--- channel are stepped over. The clock is read once per call, not now(): a
--- consumer inside a long transaction must still see messages enqueued since
--- it began. Consumed messages are counted; an empty poll writes nothing.
-CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
+-- Ready means visible_at has passed. The scan walks the primary key
+-- (channel, id) from the channel's first entry, so other channels cost
+-- nothing and the common case, a channel of ready messages, costs one extra
+-- comparison on a row that is read anyway; delayed and leased messages at the
+-- head of a channel are stepped over. The clock is read once per call, not
+-- now(): a consumer inside a long transaction must still see messages
+-- enqueued since it began. Nothing but the queue and the archive is written:
+-- pgq.stats() counts consumed messages from the archive.
+CREATE OR REPLACE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
-    popped bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, 100);
@@ -43,7 +43,7 @@ BEGIN
     ), consumed AS (
         DELETE FROM pgq.queue AS q
         USING next
-        WHERE q.id = next.id
+        WHERE q.channel = dequeue.channel AND q.id = next.id
         RETURNING q.id, q.channel, q.message, q.created_at
     ), archived AS (
         INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -52,10 +52,6 @@ BEGIN
     SELECT c.id, c.channel::text, c.message, c.created_at
     FROM consumed AS c
     ORDER BY c.id;
-    GET DIAGNOSTICS popped = ROW_COUNT;
-    IF popped > 0 THEN
-        PERFORM pgq._count_consumed(dequeue.channel, popped);
-    END IF;
 END
 $$;
 
@@ -63,8 +59,5 @@ COMMENT ON FUNCTION pgq.dequeue(text, integer) IS
 $$Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
 Returns no rows when none is ready; delayed and leased messages are left alone.
 Consumed messages move to the archive. Concurrent callers never receive the same message.$$;
-
-REVOKE ALL ON FUNCTION pgq.dequeue(text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.dequeue(text, integer) TO pgq_client;
 
 COMMIT;

@@ -1,14 +1,14 @@
--- Revert pgqueue:functions/enqueue_batch from pg: back to the enqueue_batch of @v1.1, which neither counts nor wakes
+-- Revert pgqueue:functions/enqueue_batch from pg: back to the bodies of @v1.4, replaced in
+-- place so that their owner and grants stay as they are.
 
 BEGIN;
-
-DROP FUNCTION pgq.enqueue_batch(text, jsonb);
 
 -- Append many messages in one statement, one commit, one round trip; the
 -- ids come back in input order. This is what bulk loaders and the gateway's
 -- POST /messages use. Every element is checked before anything is inserted,
--- so a bad element rejects the whole batch and names its position.
-CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
+-- so a bad element rejects the whole batch and names its position. Waiting
+-- consumers are woken once for the lot.
+CREATE OR REPLACE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
 RETURNS SETOF bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -48,13 +48,11 @@ BEGIN
         RETURNING queue.id
     )
     SELECT inserted.id FROM inserted ORDER BY inserted.id;
+    PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
 
 COMMENT ON FUNCTION pgq.enqueue_batch(text, jsonb) IS
 $$Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.$$;
-
-REVOKE ALL ON FUNCTION pgq.enqueue_batch(text, jsonb) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.enqueue_batch(text, jsonb) TO pgq_client;
 
 COMMIT;

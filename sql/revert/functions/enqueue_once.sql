@@ -1,8 +1,7 @@
--- Revert pgqueue:functions/enqueue_once from pg: back to the enqueue_once of @v1.2
+-- Revert pgqueue:functions/enqueue_once from pg: back to the bodies of @v1.4, replaced in
+-- place so that their owner and grants stay as they are.
 
 BEGIN;
-
-DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer);
 
 -- Enqueue at most once per dedup_key within the channel's dedup window: a
 -- producer can retry after a timeout without knowing whether its first try
@@ -14,7 +13,7 @@ DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer);
 -- row, take back its own uncommitted message (never visible to anyone) and
 -- answer with the winner's id. An expired key that maintain() has not swept
 -- yet is simply taken over.
-CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
+CREATE OR REPLACE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
 RETURNS pgq.enqueued
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -50,7 +49,7 @@ BEGIN
         RETURN (new_id, false)::pgq.enqueued;
     END IF;
 
-    DELETE FROM pgq.queue AS q WHERE q.id = new_id;
+    DELETE FROM pgq.queue AS q WHERE q.channel = enqueue_once.channel AND q.id = new_id;
     SELECT k.id INTO STRICT original
     FROM pgq.dedup_key AS k
     WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key;
@@ -62,8 +61,5 @@ COMMENT ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) IS
 $$Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
 (pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
 Keys are remembered even after their message is consumed, until the window ends.$$;
-
-REVOKE ALL ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) TO pgq_client;
 
 COMMIT;

@@ -1,8 +1,7 @@
--- Revert pgqueue:functions/lease from pg: back to the lease of @v1.2
+-- Revert pgqueue:functions/lease from pg: back to the bodies of @v1.4, replaced in
+-- place so that their owner and grants stay as they are.
 
 BEGIN;
-
-DROP FUNCTION pgq.lease(text, integer, integer);
 
 -- At-least-once delivery: hand out the oldest ready messages without
 -- removing them. Each lease hides the message for visibility_seconds and
@@ -16,10 +15,13 @@ DROP FUNCTION pgq.lease(text, integer, integer);
 -- channel. The loop runs again only after dead-lettering, which removes rows
 -- for good, so it ends.
 --
+-- The lease itself changes only visible_at, deliveries and receipt, none of
+-- them indexed, so it is a heap-only update.
+--
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
 -- and the re-check under the row lock then passes the row over.
-CREATE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
+CREATE OR REPLACE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
 RETURNS SETOF pgq.leased_message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -48,7 +50,7 @@ BEGIN
         ), dead AS (
             DELETE FROM pgq.queue AS q
             USING next
-            WHERE q.id = next.id AND next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
         ), buried_rows AS (
             INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
@@ -61,7 +63,7 @@ BEGIN
                 receipt = gen_random_uuid(),
                 visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
             FROM next
-            WHERE q.id = next.id AND NOT next.spent
+            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
             RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
         )
         SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message
@@ -82,8 +84,5 @@ $$Lease the oldest 1-100 (take) ready messages of a channel for visibility_secon
 Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
 (pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.$$;
-
-REVOKE ALL ON FUNCTION pgq.lease(text, integer, integer) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION pgq.lease(text, integer, integer) TO pgq_client;
 
 COMMIT;

@@ -1,7 +1,3 @@
 -- Revert pgqueue:schema/message_type from pg
-
-BEGIN;
-
-DROP TYPE pgq.message;
-
-COMMIT;
+--
+-- Nothing to undo: the type and its comment are as @v1.4 left them.

@@ -6,3 +6,4 @@ SELECT 1 / (pg_catalog.has_function_privilege('pgq_client', 'pgq.redrive(text)',
             OR CASE WHEN pg_catalog.to_regrole('pgq_admin') IS NULL THEN false
                     ELSE pg_catalog.has_function_privilege('pgq_admin', 'pgq.redrive(text)', 'EXECUTE') END)::int;
 SELECT id, channel, message, created_at, deliveries, reason, dead_at FROM pgq.dead_letters('two') WHERE false;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dead_letters(text, integer, integer)'::regprocedure) LIKE '%pgq._limit(%')::int;

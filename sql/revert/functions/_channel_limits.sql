@@ -1,0 +1,4 @@
+-- Revert pgqueue:functions/_channel_limits from pg
+--
+-- Nothing to undo: the definition above is the one schema/channel_settings created,
+-- and reverting schema/channel_settings drops the function.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:functions/_notify_pgrst from pg
+--
+-- Nothing to undo: the definition above is the one schema/pgrst_reload created,
+-- and reverting schema/pgrst_reload drops the function.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:functions/_wake from pg
+--
+-- Nothing to undo: the definition above is the one schema/waiting created,
+-- and reverting schema/waiting drops the function.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/channel_config_type from pg
+--
+-- Nothing to undo: the type is the one schema/channel_settings created, and reverting
+-- schema/channel_settings drops it.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/channel_stats_type from pg
+--
+-- Nothing to undo: the type is the one functions/stats created, and reverting
+-- functions/stats drops it.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/dead_message_type from pg
+--
+-- Nothing to undo: the type is the one functions/dead_letters created, and reverting
+-- functions/dead_letters drops it.

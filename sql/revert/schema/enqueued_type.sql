@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/enqueued_type from pg
+--
+-- Nothing to undo: the type is the one functions/enqueue_once created, and reverting
+-- functions/enqueue_once drops it.

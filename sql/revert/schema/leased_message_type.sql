@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/leased_message_type from pg
+--
+-- Nothing to undo: the type is the one functions/lease created, and reverting
+-- functions/lease drops it.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:schema/queued_message_type from pg
+--
+-- Nothing to undo: the type is the one functions/peek created, and reverting
+-- functions/peek drops it.

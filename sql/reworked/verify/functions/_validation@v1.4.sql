@@ -1,0 +1,6 @@
+-- Verify pgqueue:functions/_validation on pg
+
+SELECT 1 / pgq._valid_channel('two')::int;
+SELECT 1 / (NOT pgq._valid_channel('..'))::int;
+SELECT pgq._check_channel('two'), pgq._check_message('{}'), pgq._check_range('take', 1, 1, 100);
+SELECT 1 / (NOT pg_catalog.has_function_privilege('pgq_client', 'pgq._check_channel(text)', 'EXECUTE'))::int;

@@ -1,0 +1,3 @@
+-- Verify pgqueue:functions/enqueue_batch on pg
+
+SELECT 1 / pg_catalog.has_function_privilege('pgq_client', 'pgq.enqueue_batch(text, jsonb)', 'EXECUTE')::int;
