@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
-
-
-def post(client: TestClient, channel: str, message: dict[str, Any]) -> int:
-    response = client.post("/message", json={"channel": channel, "message": message})
-    assert response.status_code == 201, response.text
-    new_id = response.json()["id"]
-    assert response.json() == {"status": "Message inserted!", "id": new_id}
-    assert isinstance(new_id, int)
-    return new_id
-
-
-def assert_empty_204(response: httpx.Response) -> None:
-    assert response.status_code == 204
-    assert response.content == b""
-
-
-def assert_status(response: httpx.Response, code: int, *words: str) -> str:
-    """An error answer: the status code, a JSON body {"status": "..."} and the words it should name."""
-    assert response.status_code == code, response.text
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert list(body) == ["status"] and isinstance(body["status"], str) and body["status"]
-    for word in words:
-        assert word in body["status"], body
-    return str(body["status"])
-
+from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 # --- the suite: direct backend and, when named, a real PostgREST ---------------------------
 
