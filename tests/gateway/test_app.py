@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.serving import running_gateway
+from support.serve import running_gateway
 
 
 @pytest.fixture

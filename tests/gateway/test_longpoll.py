@@ -23,8 +23,9 @@ from fastapi.testclient import TestClient
 from gateway import longpoll
 from gateway.backends.direct import DirectBackend
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, WATCH_CAPACITY, BackoffPoll, ListenHub, poll
+from support.serve import APP, running_gateway
 from tests.gateway.helpers import assert_empty_204, assert_status, post
-from tests.serving import APP, NOTIFIED_ONLY_APP, running_gateway
+from tests.serving import NOTIFIED_ONLY_APP
 
 POOL_SIZE = 4
 

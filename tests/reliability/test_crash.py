@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
+from support.serve import running_gateway
 from tests.reliability.faults import crash
-from tests.serving import running_gateway
 from tests.threads import Worker, join_all, start_all
 
 ROUNDS = 3

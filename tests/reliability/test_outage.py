@@ -20,8 +20,8 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
+from support.serve import running_gateway
 from tests.reliability.faults import children_of, wait_accepting
-from tests.serving import running_gateway
 from tests.standin import StandInPostgrest
 from tests.threads import Worker, start_all
 
