@@ -35,7 +35,7 @@ async def dequeue(
     watcher: WatcherDep,
     visibility: Annotated[
         LeaseSeconds | None,
-        Query(description="lease for this many seconds (1-43200) instead of popping: ack or nack it"),
+        Query(description="lease for this many seconds (1-43200) instead of dequeuing: ack or nack it"),
     ] = None,
     count: Annotated[
         int | None, Query(ge=1, le=MAX_COUNT, description=f"up to this many (1-{MAX_COUNT}), as an array")
@@ -46,7 +46,7 @@ async def dequeue(
               description=f"seconds (0-{MAX_WAIT}) to wait for a message when none is ready"),
     ] = 0,
 ) -> Any:
-    """Consume the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
+    """Dequeue the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
     (at-least-once): it stays queued, hidden, until acknowledged with its receipt or the lease runs out.
     With `count`, up to that many, as an array. With `wait`, an empty channel is watched for that long,
     and the answer comes as soon as a message is ready."""

@@ -42,7 +42,7 @@ def test_visibility_calls_lease(rpc: tuple[TestClient, PostgREST]) -> None:
     assert_empty_204(client.get("/queue/two", params={"visibility": 30}))
 
 
-def test_without_visibility_it_still_pops(rpc: tuple[TestClient, PostgREST]) -> None:
+def test_without_visibility_it_still_dequeues(rpc: tuple[TestClient, PostgREST]) -> None:
     client, postgrest = rpc
     postgrest.reply(200, [ROW])
     assert client.get("/queue/two").json() == ROW

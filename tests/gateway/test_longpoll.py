@@ -49,7 +49,7 @@ def post_to_a_waiting_consumer(
     with ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=wait)
         time.sleep(0.5)
-        assert not waiting.done(), "nothing to consume yet: still waiting"
+        assert not waiting.done(), "nothing to dequeue yet: still waiting"
         new_id = post(client, channel, {"seq": 1})
         response, elapsed = waiting.result(timeout=wait + 30)
     return response, elapsed, new_id
@@ -213,7 +213,7 @@ def test_idle_waiters_hold_no_connections(served: str, admin: psycopg.Connection
     assert connections <= POOL_SIZE + 1, "the pool and the one LISTEN connection, not one per waiter"
 
 
-def test_a_client_that_disconnects_mid_wait_consumes_nothing(served: str) -> None:
+def test_a_client_that_disconnects_mid_wait_dequeues_nothing(served: str) -> None:
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=served, timeout=30) as http:
             gone = asyncio.ensure_future(http.get("/queue/gone", params={"wait": 15}))
@@ -248,7 +248,7 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
             async with hub.waiting(channel) as waiter:
                 await waiter.sleep(time.monotonic() + wait)
 
-        async def consume(channel: str) -> float:
+        async def dequeue(channel: str) -> float:
             async def gone() -> bool:
                 return False
 
@@ -258,10 +258,10 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
             return time.monotonic() - enqueued_at
 
         try:
-            first = asyncio.create_task(consume("real-first"))
+            first = asyncio.create_task(dequeue("real-first"))
             await asyncio.sleep(0.5)
             decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(WATCH_CAPACITY + 1)]
-            last = asyncio.create_task(consume("real-last"))
+            last = asyncio.create_task(dequeue("real-last"))
             await asyncio.sleep(3)  # pgq.watch has run with the decoys
             enqueued_at = time.monotonic()
             admin.execute("SELECT pgq.enqueue('real-first', '{}'), pgq.enqueue('real-last', '{}')")

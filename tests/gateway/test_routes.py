@@ -14,7 +14,7 @@ from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_stat
 # --- the suite: direct backend and, when named, a real PostgREST ---------------------------
 
 
-def test_post_then_consume_then_204(client: TestClient, channel: str) -> None:
+def test_post_then_dequeue_then_204(client: TestClient, channel: str) -> None:
     message = {"seq": 1, "nested": {"list": [1, "two", None, 2.5, True]}}
     new_id = post(client, channel, message)
 
@@ -28,14 +28,14 @@ def test_post_then_consume_then_204(client: TestClient, channel: str) -> None:
     assert_empty_204(client.get(f"/queue/{channel}"))
 
 
-def test_consume_is_fifo(client: TestClient, channel: str) -> None:
+def test_dequeue_is_fifo(client: TestClient, channel: str) -> None:
     ids = [post(client, channel, {"seq": seq}) for seq in range(3)]
     assert ids == sorted(ids)
-    consumed = [client.get(f"/queue/{channel}").json() for _ in ids]
-    assert [(m["id"], m["message"]["seq"]) for m in consumed] == list(zip(ids, range(3), strict=True))
+    dequeued = [client.get(f"/queue/{channel}").json() for _ in ids]
+    assert [(m["id"], m["message"]["seq"]) for m in dequeued] == list(zip(ids, range(3), strict=True))
 
 
-def test_messages_lists_without_consuming(client: TestClient, channel: str) -> None:
+def test_messages_lists_without_dequeuing(client: TestClient, channel: str) -> None:
     ids = [post(client, channel, {"seq": seq}) for seq in range(5)]
 
     listed = client.get("/messages", params={"channel": channel})
@@ -123,7 +123,7 @@ def test_post_without_json_content_type_is_400(client: TestClient, channel: str)
 
 
 @pytest.mark.parametrize("path", ["/queue/-x", "/queue/two%20words", "/queue/" + "a" * 65, "/queue/a%00b"])
-def test_consume_bad_channel_is_400(client: TestClient, path: str) -> None:
+def test_dequeue_bad_channel_is_400(client: TestClient, path: str) -> None:
     assert_status(client.get(path), 400)
 
 

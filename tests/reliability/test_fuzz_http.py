@@ -24,7 +24,7 @@ from schemathesis.core.result import Err
 
 from support.localpg import Cluster, gateway_url
 from support.serve import running_gateway
-from tests.conftest import drop_database, fresh_database
+from tests.databases import drop_database, fresh_database
 
 EXAMPLES = 30  # per operation and mode
 REQUEST_TIMEOUT = 30  # seconds: a long poll may wait up to 20 (?wait=), plus the upstream timeout

@@ -78,7 +78,7 @@ def assert_every_route_503(base: str) -> None:
 
 
 def seconds_until_served(base: str) -> float:
-    """Until a POST is acknowledged and a consume answers 200 again."""
+    """Until a POST is acknowledged and a dequeue answers 200 again."""
     started = time.monotonic()
     with httpx.Client(base_url=base, timeout=TIMEOUT + SLACK) as client:
         for method, path, body, want in [
