@@ -8,18 +8,16 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
-from gateway.admin import router as admin_router
-from gateway.auth import BearerToken, document_bearer
+from gateway import openapi
+from gateway.auth import BearerToken
 from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
-from gateway.delivery import router as delivery_router
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.longpoll import open_watcher
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
-from gateway.openapi import document_400_not_422
-from gateway.routes import router
+from gateway.routes import api_router
 from gateway.settings import Settings
 
 
@@ -50,16 +48,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)
     app.state.metrics = Metrics(settings)
     install_handlers(app)
-    app.include_router(router)
-    app.include_router(delivery_router)
-    app.include_router(admin_router)
+    app.include_router(api_router)
     app.state.admin_token = settings.admin_token
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, seconds=settings.body_timeout)
     if settings.api_token:
         tokens = [settings.api_token, *([settings.admin_token] if settings.admin_token else [])]
         app.add_middleware(BearerToken, tokens=tokens)
-        document_bearer(app)
     app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
-    document_400_not_422(app)
+    openapi.document(app, bearer=bool(settings.api_token))
     return app

@@ -75,7 +75,8 @@ def upstream_error(code: str, message: str, detail: str | None = None) -> Gatewa
     return GatewayError(500, "internal error")
 
 
-def _status(status: int, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+def status_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """The one shape of every answer but success: {"status": detail}."""
     return JSONResponse({"status": detail}, status_code=status, headers=headers)
 
 
@@ -95,19 +96,19 @@ def _describe(exc: RequestValidationError) -> str:
 def install_handlers(app: FastAPI) -> None:
     async def on_gateway_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, GatewayError)
-        return _status(exc.status, exc.detail)
+        return status_response(exc.status, exc.detail)
 
     async def on_validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        return _status(400, _describe(exc))
+        return status_response(400, _describe(exc))
 
     async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
-        return _status(exc.status_code, str(exc.detail), exc.headers)
+        return status_response(exc.status_code, str(exc.detail), exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return _status(500, "internal error")
+        return status_response(500, "internal error")
 
     app.add_exception_handler(GatewayError, on_gateway_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

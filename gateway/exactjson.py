@@ -7,15 +7,20 @@ or exponent, digit for digit as written), and are written back as that same
 value, positionally as jsonb writes them. The parse holds
 to RFC 8259 as orjson does: NaN, Infinity and unpaired surrogates are
 malformed.
+
+Routes take their bodies through StrictJsonRoute and answer rows with stored().
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
 
 # A message nests at most this deep (the object itself is level 1): one limit, checked before
 # any call, for both backends. It leaves room under orjson's 254 levels for the call's own
@@ -100,3 +105,29 @@ def depth(value: object) -> int:
         deepest = max(deepest, level + 1)
         stack.extend((item, level + 1) for item in value if isinstance(item, dict | list))
     return deepest
+
+
+class StrictJsonRequest(Request):
+    """Request bodies parsed to RFC 8259 (NaN, Infinity and unpaired surrogates such as "\\ud800"
+    are malformed JSON: 400, not values to store), every number kept exactly as written."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads_strictly(await self.body())
+        return self._json
+
+
+class StrictJsonRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict
+
+
+def stored(rows: object) -> Response:
+    """Rows as the database sent them, numbers digit for digit: not through the response model's
+    serializer, which would write a Decimal as a string (the model still documents the shape)."""
+    return Response(dumps(rows), media_type="application/json")

@@ -7,8 +7,9 @@ import asyncio
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.errors import status_response
 
 
 class BodyTooLarge(HTTPException):
@@ -108,4 +109,4 @@ class ConcurrencyLimit:
 
 
 async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:
-    await JSONResponse({"status": detail}, status_code=status)(scope, receive, send)
+    await status_response(status, detail)(scope, receive, send)

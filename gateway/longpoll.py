@@ -38,6 +38,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
+from gateway import bounds
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway")
@@ -46,7 +47,7 @@ MAX_WAIT = 20  # seconds, as SQS allows
 RECHECK_SECONDS = 1.0  # what a missed notification costs at most
 LINGER_SECONDS = 5.0  # a channel stays registered this long after its last waiter leaves
 TTL_SECONDS = 30  # a registration outlives a crashed gateway by this much
-WATCH_CAPACITY = 10_000  # pgq.watch's most channels per listener
+WATCH_CAPACITY = bounds.MAX_WATCHED_CHANNELS  # pgq.watch's most channels per listener
 NOTIFY_CHANNEL = "pgq_ready"  # pgq._wake's NOTIFY channel; the payload is the queue channel
 FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0
 

@@ -45,7 +45,8 @@ GAUGES: tuple[Family, ...] = (
 # Counted by the database, so psql's traffic counts too, and a gateway restart resets nothing.
 COUNTERS: tuple[Family, ...] = (
     ("pgqueue_messages_enqueued", "Messages enqueued, by channel", "enqueued", sum),
-    ("pgqueue_messages_consumed", "Messages consumed (popped or acknowledged), by channel", "consumed", sum),
+    ("pgqueue_messages_consumed", "Messages consumed (dequeued or acknowledged), by channel", "consumed",
+     sum),
 )
 
 

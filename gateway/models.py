@@ -128,7 +128,7 @@ class Settle(BaseModel):
     receipt: UUID
 
 
-class Release(Settle):
+class Nack(Settle):
     delay: RetrySeconds | None = Field(None, description="seconds before it is ready again (default 0)")
 
 

@@ -1,4 +1,5 @@
-"""What /openapi.json says about answers other than the success model."""
+"""What /openapi.json says beyond the routes' own declarations: the answers other than the success
+model, and (document) the one customisation of the generated schema."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from gateway.auth import OPEN_PATHS
 from gateway.models import Status
+
+Responses = dict[int | str, dict[str, Any]]
 
 _WHY = {
     400: "Bad input: malformed JSON, a missing or wrong-typed field, a value the database rejects",
@@ -20,26 +24,42 @@ _WHY = {
     " within PGQ_UPSTREAM_TIMEOUT plus 2 s",
 }
 
+ADMIN_401: Responses = {
+    401: {"model": Status, "description": "PGQ_ADMIN_TOKEN is set and the request does not carry it"}
+}
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "The gateway's PGQ_API_TOKEN"}
+BEARER_401 = {
+    "description": "No `Authorization: Bearer` header, or the wrong token",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}},
+}
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+
+def errors(*statuses: int) -> Responses:
     return {status: {"model": Status, "description": _WHY[status]} for status in statuses}
 
 
-def empty(description: str) -> dict[int | str, dict[str, Any]]:
+def empty(description: str) -> Responses:
     return {204: {"description": f"{description} (empty body)"}}
 
 
-def document_400_not_422(app: FastAPI) -> None:
-    """FastAPI documents a 422 for every route with parameters; the gateway answers those with 400."""
+def document(app: FastAPI, bearer: bool) -> None:
+    """FastAPI documents a 422 for every route with parameters; the gateway answers those with 400.
+    With `bearer` (PGQ_API_TOKEN set), declare the scheme, and a 401 on every operation that needs it."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         schema = generate()
-        for operations in schema.get("paths", {}).values():
+        for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
+                if bearer and path not in OPEN_PATHS:
+                    operation["security"] = [{"bearer": []}]
+                    operation.setdefault("responses", {})["401"] = BEARER_401
+        components = schema.setdefault("components", {})
         for name in ("HTTPValidationError", "ValidationError"):
-            schema.get("components", {}).get("schemas", {}).pop(name, None)
+            components.get("schemas", {}).pop(name, None)
+        if bearer:
+            components.setdefault("securitySchemes", {})["bearer"] = BEARER_SCHEME
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -55,12 +54,12 @@ from performance.harness import (
 from support.localpg import (
     REPO,
     create_database,
-    free_port,
     gateway_url,
     psql,
     scratch_cluster,
     sqitch,
 )
+from support.serve import GatewayNotReady, running_gateway
 
 RESULTS = HERE / "results"
 VENV_BIN = Path(sys.executable).parent
@@ -388,30 +387,9 @@ class Bench:
 @contextmanager
 def gateway(database_url: str, log: Callable[[str], None]) -> Iterator[str]:
     """The gateway under uvicorn, one worker per core, until the block ends."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(VENV_BIN / "uvicorn"), "--factory", "gateway.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(CORES), "--log-level", "warning", "--no-access-log"],
-        env={**os.environ, "PGQ_DATABASE_URL": database_url}, cwd=REPO,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise BenchError("the gateway did not answer /healthz within 30 s")
-            time.sleep(0.2)
-        log(f"gateway up on {base_url}")
-        yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with running_gateway("--workers", str(CORES), "--no-access-log", PGQ_DATABASE_URL=database_url) as served:
+        log(f"gateway up on {served.url}")
+        yield served.url
 
 
 def machine(url: str) -> dict[str, str]:
@@ -485,5 +463,5 @@ def main(argv: list[str] | None = None) -> None:
 if __name__ == "__main__":
     try:
         main()
-    except BenchError as error:
+    except (BenchError, GatewayNotReady) as error:
         sys.exit(f"bench: {error}")

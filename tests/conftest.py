@@ -7,18 +7,15 @@ before any test runs, so nothing below can fall back to it.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 
 from support.localpg import Cluster, gateway_url, psql, scratch_cluster, sqitch
+from tests.databases import TEMPLATE, drop_database, fresh_database
 
 os.environ.pop("PGQ_DATABASE_URL", None)
-
-TEMPLATE = "pgq_template"
-
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
@@ -31,18 +28,6 @@ def cluster() -> Iterator[Cluster]:
         yield owned
     finally:
         owned.remove()
-
-
-def fresh_database(cluster: Cluster) -> str:
-    """A new database cloned from the deployed template; returns its superuser URL."""
-    name = f"pgq_{uuid.uuid4().hex[:12]}"
-    psql(cluster.url, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    return cluster.url_for(name)
-
-
-def drop_database(cluster: Cluster, url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

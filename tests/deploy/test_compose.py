@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from support.localpg import REPO, SUPERUSER_PASSWORD, Cluster, psql, role_passwords
-from tests.conftest import drop_database
+from tests.databases import drop_database
 from tests.deploy.images import copy_build_files, exec_form
 
 COMPOSE = REPO / "docker-compose.yml"

@@ -25,7 +25,7 @@ import pytest
 
 from gateway.longpoll import MAX_WAIT
 from support.localpg import REPO, free_port
-from tests.serving import Gateway, running_gateway
+from support.serve import Gateway, running_gateway
 
 pytestmark = pytest.mark.skipif(shutil.which("haproxy") is None,
                                 reason="HAProxy is not installed (support/bootstrap.sh)")

@@ -13,31 +13,17 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.backends import Backend
 from gateway.settings import Settings
+from tests.gateway.helpers import QUIET, serve
 from tests.gateway.jwt import compose_secret
 from tests.standin import StandInPostgrest
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 BACKENDS = ["direct", "postgrest"]
-
-# Tests want to see every scrape's numbers, and no background maintenance.
-QUIET: dict[str, Any] = {"maintain_interval": 0, "metrics_cache_seconds": 0}
-
-
-@contextmanager
-def serve(settings: Settings, backend: Backend | None = None) -> Iterator[TestClient]:
-    """The app with its lifespan running; server errors come back as responses, as a client sees them."""
-    with TestClient(create_app(settings, backend), raise_server_exceptions=False) as client:
-        yield client
-
 
 @pytest.fixture(params=BACKENDS)
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:

@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 
 from gateway.backends.direct import DirectBackend
 from gateway.settings import Settings
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import assert_status
+from tests.gateway.helpers import QUIET, assert_status, serve
 
 API = "api-token"
 ADMIN = "admin-token"

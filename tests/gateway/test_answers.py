@@ -17,9 +17,7 @@ import pytest
 from gateway.errors import GRACE_SECONDS
 from gateway.settings import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_coalesce import GATEWAY_SESSIONS
-from tests.gateway.test_routes import assert_status, post
+from tests.gateway.helpers import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
 
 TIMEOUT = 1.0
 SLACK = 3.0  # a shared, noisy machine
@@ -44,15 +42,15 @@ def queued(admin: psycopg.Connection[Any], channel: str) -> list[Any]:
     )]
 
 
-def test_a_pop_answered_503_consumed_nothing(gateway_dsn: str, admin_url: str,
+def test_a_dequeue_answered_503_consumed_nothing(gateway_dsn: str, admin_url: str,
                                              admin: psycopg.Connection[Any]) -> None:
-    """The issue's reproduction: pgq.archive locked, a pop of three times out, and the lock goes
+    """The issue's reproduction: pgq.archive locked, a dequeue of three times out, and the lock goes
     around the moment of the timeout. A 503 must mean the three messages are still queued, a 200
     that they are gone."""
     settings = Settings(database_url=gateway_dsn, upstream_timeout=TIMEOUT, **QUIET)
     with serve(settings) as client:
         for round_, offset in enumerate((-0.02, -0.01, 0.0, 0.0, 0.005, 0.01, 0.02, 0.05)):
-            channel = f"pop{round_}"
+            channel = f"dequeue{round_}"
             for seq in range(3):
                 post(client, channel, {"seq": seq})
             with psycopg.connect(admin_url) as locker:
@@ -87,7 +85,7 @@ def test_a_read_only_server_is_503_and_its_session_dropped(
 
 @pytest.mark.parametrize(("method", "path", "status"), [
     ("POST", "/message", 504),  # sent, and neither commit nor rollback confirmed
-    ("GET", "/queue/frozen", 504),  # a pop writes too
+    ("GET", "/queue/frozen", 504),  # a dequeue writes too
     ("GET", "/messages?channel=frozen", 503),  # a read: nothing happened either way
 ])
 def test_a_frozen_session_answers_within_the_grace(
@@ -147,4 +145,4 @@ def test_a_cancelled_synchronous_replication_wait_is_504(sync_cluster: Cluster) 
             assert text.startswith("outcome unknown"), text
             assert_status(client.get("/queue/sync"), 504)
             assert client.get("/messages", params={"channel": "sync"}).status_code == 200  # commits nothing
-        assert queued(admin, "sync") == [{"seq": 1}], "the pop committed locally, the enqueue too"
+        assert queued(admin, "sync") == [{"seq": 1}], "the dequeue committed locally, the enqueue too"

@@ -11,7 +11,7 @@ import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.serving import running_gateway
+from support.serve import running_gateway
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def healthz_by_worker(multiproc: Path) -> dict[str, float]:
 
 
 def test_served_over_http(served: str, multiproc: Path) -> None:
-    # The README's curl session: post, then consume twice.
+    # The README's curl session: post, then dequeue twice.
     with httpx.Client(base_url=served) as client:
         assert client.post("/message", json={"channel": "two", "message": {"seq": 1}}).status_code == 201
         first, second = client.get("/queue/two"), client.get("/queue/two")

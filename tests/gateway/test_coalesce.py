@@ -18,6 +18,7 @@ from gateway.backends import Deadline
 from gateway.backends.direct import DirectBackend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.errors import GRACE_SECONDS, GatewayError
+from tests.gateway.helpers import GATEWAY_SESSIONS
 
 Outcome = int | GatewayError | BaseException
 Calls = list[tuple[str, int]]
@@ -68,9 +69,6 @@ def queue_locked(admin_url: str) -> Iterator[None]:
         holder.execute("LOCK TABLE pgq.queue IN ACCESS EXCLUSIVE MODE")
         yield
         holder.rollback()
-
-
-GATEWAY_SESSIONS = "FROM pg_stat_activity WHERE usename = 'pgq_gateway' AND datname = current_database()"
 
 
 async def blocked_call(admin: psycopg.Connection[Any], function: str) -> None:

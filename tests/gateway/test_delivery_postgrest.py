@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 
 from gateway.backends.postgrest import PostgrestBackend
 from gateway.settings import Settings
-from tests.gateway.backends.test_postgrest import BASE, ROW, PostgREST
-from tests.gateway.conftest import QUIET, serve
+from tests.gateway.fakes import BASE, ROW, PostgREST
+from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
 from tests.gateway.jwt import SECRET, claims
-from tests.gateway.test_routes import assert_empty_204, assert_status
 
 RECEIPT = "3945cf6c-d470-45a5-aa61-eb61ee2c50c5"
 LEASED = {**ROW, "deliveries": 2, "receipt": RECEIPT, "lease_expires_at": "2025-01-24T21:33:47.988107+00:00"}
@@ -43,7 +42,7 @@ def test_visibility_calls_lease(rpc: tuple[TestClient, PostgREST]) -> None:
     assert_empty_204(client.get("/queue/two", params={"visibility": 30}))
 
 
-def test_without_visibility_it_still_pops(rpc: tuple[TestClient, PostgREST]) -> None:
+def test_without_visibility_it_still_dequeues(rpc: tuple[TestClient, PostgREST]) -> None:
     client, postgrest = rpc
     postgrest.reply(200, [ROW])
     assert client.get("/queue/two").json() == ROW

@@ -14,11 +14,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.test_routes import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 DEFAULT_MAX_DELIVERIES = 5
 JSON = {"content-type": "application/json"}
-POPPED = ["id", "channel", "message", "created_at"]
+DEQUEUED = ["id", "channel", "message", "created_at"]
 
 
 def lease(client: TestClient, channel: str, visibility: int = 30) -> dict[str, Any]:
@@ -67,7 +67,7 @@ def test_lease_answers_the_message_with_its_receipt(client: TestClient, channel:
     before = datetime.now().astimezone()
     leased = lease(client, channel, visibility=120)
 
-    assert list(leased) == [*POPPED, "deliveries", "receipt", "lease_expires_at"]
+    assert list(leased) == [*DEQUEUED, "deliveries", "receipt", "lease_expires_at"]
     assert (leased["id"], leased["channel"], leased["message"]) == (new_id, channel, message)
     assert leased["deliveries"] == 1
     assert str(uuid.UUID(leased["receipt"])) == leased["receipt"]
@@ -85,12 +85,12 @@ def test_lease_of_an_empty_or_unknown_channel_is_204(client: TestClient, channel
     assert_empty_204(client.get(f"/queue/{channel}", params={"visibility": 30}))
 
 
-def test_leases_are_fifo_and_pop_is_unchanged(client: TestClient, channel: str) -> None:
+def test_leases_are_fifo_and_dequeue_is_unchanged(client: TestClient, channel: str) -> None:
     ids = [post(client, channel, {"seq": seq}) for seq in range(3)]
     assert lease(client, channel)["id"] == ids[0]
-    popped = client.get(f"/queue/{channel}")
-    assert (popped.status_code, list(popped.json())) == (200, POPPED)
-    assert popped.json()["id"] == ids[1]
+    dequeued = client.get(f"/queue/{channel}")
+    assert (dequeued.status_code, list(dequeued.json())) == (200, DEQUEUED)
+    assert dequeued.json()["id"] == ids[1]
     assert lease(client, channel)["id"] == ids[2]
 
 
@@ -211,13 +211,13 @@ def test_dead_letters_then_redrive(client: TestClient, channel: str) -> None:
         leased = lease(client, channel)
         assert (leased["id"], leased["deliveries"]) == (new_id, delivery)
         assert_settled(settle(client, channel, "nack", leased), "Message returned to the queue")
-    # The next lease buries the spent message and serves the next one.
+    # The next lease dead-letters the spent message and serves the next one.
     assert lease(client, channel)["id"] == later
 
     listed = client.get("/dead-letters", params={"channel": channel})
     assert listed.status_code == 200
     [dead] = listed.json()
-    assert list(dead) == [*POPPED, "deliveries", "reason", "dead_at"]
+    assert list(dead) == [*DEQUEUED, "deliveries", "reason", "dead_at"]
     assert (dead["id"], dead["channel"], dead["message"]) == (new_id, channel, {"seq": 1})
     assert dead["deliveries"] == DEFAULT_MAX_DELIVERIES and str(DEFAULT_MAX_DELIVERIES) in dead["reason"]
     assert ISO_WITH_OFFSET.match(dead["dead_at"])
@@ -380,12 +380,12 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     # 401: an admin route
     assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "503", "504"}
 
-    consumed = body("/queue/{channel}", "get", "200")["anyOf"]
-    assert {"$ref": "#/components/schemas/LeasedMessage"} in consumed
-    assert {"$ref": "#/components/schemas/Message"} in consumed
+    dequeued = body("/queue/{channel}", "get", "200")["anyOf"]
+    assert {"$ref": "#/components/schemas/LeasedMessage"} in dequeued
+    assert {"$ref": "#/components/schemas/Message"} in dequeued
     assert "visibility" in [p["name"] for p in paths["/queue/{channel}"]["get"]["parameters"]]
     leased = components["LeasedMessage"]
-    assert set(leased["required"]) == {*POPPED, "deliveries", "receipt", "lease_expires_at"}
+    assert set(leased["required"]) == {*DEQUEUED, "deliveries", "receipt", "lease_expires_at"}
     assert leased["properties"]["receipt"]["format"] == "uuid"
     assert leased["properties"]["lease_expires_at"]["format"] == "date-time"
 
@@ -396,6 +396,6 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     ack_body = paths["/queue/{channel}/ack"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(components[ack_body["$ref"].rsplit("/", 1)[1]]["required"]) == {"id", "receipt"}
     assert body("/dead-letters", "get", "200")["items"] == {"$ref": "#/components/schemas/DeadLetter"}
-    assert set(components["DeadLetter"]["required"]) == {*POPPED, "deliveries", "reason", "dead_at"}
+    assert set(components["DeadLetter"]["required"]) == {*DEQUEUED, "deliveries", "reason", "dead_at"}
     assert body("/dead-letters/{channel}/redrive", "post", "200") == {"$ref": "#/components/schemas/Redriven"}
     assert components["Redriven"]["required"] == ["count"]

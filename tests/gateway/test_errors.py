@@ -10,8 +10,7 @@ import pytest
 from gateway.backends import Deadline
 from gateway.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
 from gateway.settings import Settings
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import assert_status
+from tests.gateway.helpers import QUIET, assert_status, serve
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.settings import Settings
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import post
+from tests.gateway.helpers import QUIET, post, serve
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from starlette.types import Message, Scope
 from gateway.backends import Deadline
 from gateway.limits import BodyLimit
 from gateway.settings import Settings
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import assert_empty_204, assert_status
-from tests.serving import running_gateway
+from support.serve import running_gateway
+from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
 
 LIMIT = 1000
 JSON = {"content-type": "application/json"}

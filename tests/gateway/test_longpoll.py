@@ -23,8 +23,9 @@ from fastapi.testclient import TestClient
 from gateway import longpoll
 from gateway.backends.direct import DirectBackend
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, WATCH_CAPACITY, BackoffPoll, ListenHub, poll
-from tests.gateway.test_routes import assert_empty_204, assert_status, post
-from tests.serving import APP, NOTIFIED_ONLY_APP, running_gateway
+from support.serve import APP, running_gateway
+from tests.gateway.helpers import assert_empty_204, assert_status, post
+from tests.serving import NOTIFIED_ONLY_APP
 
 POOL_SIZE = 4
 
@@ -48,7 +49,7 @@ def post_to_a_waiting_consumer(
     with ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=wait)
         time.sleep(0.5)
-        assert not waiting.done(), "nothing to consume yet: still waiting"
+        assert not waiting.done(), "nothing to dequeue yet: still waiting"
         new_id = post(client, channel, {"seq": 1})
         response, elapsed = waiting.result(timeout=wait + 30)
     return response, elapsed, new_id
@@ -212,7 +213,7 @@ def test_idle_waiters_hold_no_connections(served: str, admin: psycopg.Connection
     assert connections <= POOL_SIZE + 1, "the pool and the one LISTEN connection, not one per waiter"
 
 
-def test_a_client_that_disconnects_mid_wait_consumes_nothing(served: str) -> None:
+def test_a_client_that_disconnects_mid_wait_dequeues_nothing(served: str) -> None:
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=served, timeout=30) as http:
             gone = asyncio.ensure_future(http.get("/queue/gone", params={"wait": 15}))
@@ -247,7 +248,7 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
             async with hub.waiting(channel) as waiter:
                 await waiter.sleep(time.monotonic() + wait)
 
-        async def consume(channel: str) -> float:
+        async def dequeue(channel: str) -> float:
             async def gone() -> bool:
                 return False
 
@@ -257,10 +258,10 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
             return time.monotonic() - enqueued_at
 
         try:
-            first = asyncio.create_task(consume("real-first"))
+            first = asyncio.create_task(dequeue("real-first"))
             await asyncio.sleep(0.5)
             decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(WATCH_CAPACITY + 1)]
-            last = asyncio.create_task(consume("real-last"))
+            last = asyncio.create_task(dequeue("real-last"))
             await asyncio.sleep(3)  # pgq.watch has run with the decoys
             enqueued_at = time.monotonic()
             admin.execute("SELECT pgq.enqueue('real-first', '{}'), pgq.enqueue('real-last', '{}')")

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 
 from gateway.settings import Settings
-from tests.gateway.conftest import serve
+from tests.gateway.helpers import serve
 
 
 def archived(admin: psycopg.Connection[Any]) -> list[int]:

@@ -13,26 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.backends import Deadline
 from gateway.settings import Settings
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import post
-
-
-def samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = client.get("/metrics")
-    assert response.status_code == 200
-    return samples_of(response.text)
-
-
-def samples_of(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
-
-
-def gauge(scraped: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str) -> dict[str, float]:
-    return {dict(labels)["channel"]: value for (sample, labels), value in scraped.items() if sample == name}
+from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
 
 
 def requests_total(client: TestClient, **labels: str) -> float:

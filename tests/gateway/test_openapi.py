@@ -51,8 +51,8 @@ def test_the_schema_states_the_database_s_rules(client: TestClient) -> None:
     assert {"minimum": 0, "maximum": 604800}.items() <= new["delay"]["anyOf"][0].items()
     assert {"minLength": 1, "maxLength": 128}.items() <= new["dedup_key"]["anyOf"][0].items()
     assert "200 levels" in new["message"]["description"]
-    consume = {p["name"]: p["schema"] for p in schema["paths"]["/queue/{channel}"]["get"]["parameters"]}
-    assert pattern.items() <= consume["channel"].items()
-    assert {"minimum": 1, "maximum": 43200}.items() <= consume["visibility"]["anyOf"][0].items()
+    dequeue = {p["name"]: p["schema"] for p in schema["paths"]["/queue/{channel}"]["get"]["parameters"]}
+    assert pattern.items() <= dequeue["channel"].items()
+    assert {"minimum": 1, "maximum": 43200}.items() <= dequeue["visibility"]["anyOf"][0].items()
     listed = {p["name"]: p["schema"] for p in schema["paths"]["/messages"]["get"]["parameters"]}
     assert pattern.items() <= listed["channel"].items()

@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from gateway.settings import Settings
 from support.localpg import free_port
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import assert_status
+from tests.gateway.helpers import QUIET, assert_status, serve
 from tests.standin import StandInPostgrest
 
 UPSTREAM_TIMEOUT = 30.0  # longer than anything below, so the answers are PostgREST's own

@@ -14,7 +14,8 @@ from typing import Any
 import httpx
 import psycopg
 
-from tests.serving import NOTIFIED_ONLY_APP, running_gateway
+from support.serve import running_gateway
+from tests.serving import NOTIFIED_ONLY_APP
 
 WAIT = 10  # seconds: without the notification, the wait runs out with a 204
 

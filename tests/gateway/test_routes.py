@@ -2,47 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
-
-
-def post(client: TestClient, channel: str, message: dict[str, Any]) -> int:
-    response = client.post("/message", json={"channel": channel, "message": message})
-    assert response.status_code == 201, response.text
-    new_id = response.json()["id"]
-    assert response.json() == {"status": "Message inserted!", "id": new_id}
-    assert isinstance(new_id, int)
-    return new_id
-
-
-def assert_empty_204(response: httpx.Response) -> None:
-    assert response.status_code == 204
-    assert response.content == b""
-
-
-def assert_status(response: httpx.Response, code: int, *words: str) -> str:
-    """An error answer: the status code, a JSON body {"status": "..."} and the words it should name."""
-    assert response.status_code == code, response.text
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert list(body) == ["status"] and isinstance(body["status"], str) and body["status"]
-    for word in words:
-        assert word in body["status"], body
-    return str(body["status"])
-
+from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 # --- the suite: direct backend and, when named, a real PostgREST ---------------------------
 
 
-def test_post_then_consume_then_204(client: TestClient, channel: str) -> None:
+def test_post_then_dequeue_then_204(client: TestClient, channel: str) -> None:
     message = {"seq": 1, "nested": {"list": [1, "two", None, 2.5, True]}}
     new_id = post(client, channel, message)
 
@@ -56,14 +28,14 @@ def test_post_then_consume_then_204(client: TestClient, channel: str) -> None:
     assert_empty_204(client.get(f"/queue/{channel}"))
 
 
-def test_consume_is_fifo(client: TestClient, channel: str) -> None:
+def test_dequeue_is_fifo(client: TestClient, channel: str) -> None:
     ids = [post(client, channel, {"seq": seq}) for seq in range(3)]
     assert ids == sorted(ids)
-    consumed = [client.get(f"/queue/{channel}").json() for _ in ids]
-    assert [(m["id"], m["message"]["seq"]) for m in consumed] == list(zip(ids, range(3), strict=True))
+    dequeued = [client.get(f"/queue/{channel}").json() for _ in ids]
+    assert [(m["id"], m["message"]["seq"]) for m in dequeued] == list(zip(ids, range(3), strict=True))
 
 
-def test_messages_lists_without_consuming(client: TestClient, channel: str) -> None:
+def test_messages_lists_without_dequeuing(client: TestClient, channel: str) -> None:
     ids = [post(client, channel, {"seq": seq}) for seq in range(5)]
 
     listed = client.get("/messages", params={"channel": channel})
@@ -151,7 +123,7 @@ def test_post_without_json_content_type_is_400(client: TestClient, channel: str)
 
 
 @pytest.mark.parametrize("path", ["/queue/-x", "/queue/two%20words", "/queue/" + "a" * 65, "/queue/a%00b"])
-def test_consume_bad_channel_is_400(client: TestClient, path: str) -> None:
+def test_dequeue_bad_channel_is_400(client: TestClient, path: str) -> None:
     assert_status(client.get(path), 400)
 
 

@@ -27,7 +27,7 @@ import httpx
 import psycopg
 
 from support.localpg import REPO, create_database, gateway_url, scratch_cluster, sqitch
-from tests.serving import running_gateway
+from support.serve import running_gateway
 
 RESULTS = REPO / "performance" / "results"
 MAX_IN_FLIGHT = 256  # past this, a request counts as an error rather than queueing in the client

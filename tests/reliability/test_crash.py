@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
+from support.serve import running_gateway
 from tests.reliability.faults import crash
-from tests.serving import running_gateway
 from tests.threads import Worker, join_all, start_all
 
 ROUNDS = 3
@@ -60,7 +60,7 @@ def produce(base: str, channel: str, ledger: Ledger, stop: threading.Event) -> N
                           ledger.acknowledged)
 
 
-def consume(base: str, channel: str, ledger: Ledger, stop: threading.Event) -> None:
+def dequeue(base: str, channel: str, ledger: Ledger, stop: threading.Event) -> None:
     with httpx.Client(base_url=base, timeout=15) as client:
         while not stop.is_set():
             try:
@@ -90,7 +90,7 @@ def test_crashes_lose_no_acknowledged_message_and_deliver_none_twice(
     ledger = Ledger()
     with running_gateway(PGQ_DATABASE_URL=gateway_url(admin_url), PGQ_UPSTREAM_TIMEOUT="2",
                          PGQ_MAINTAIN_INTERVAL="0") as gateway:
-        faults = crash_under_load(crash_cluster, gateway.url, (produce, consume), ledger, ROUNDS)
+        faults = crash_under_load(crash_cluster, gateway.url, (produce, dequeue), ledger, ROUNDS)
 
     with psycopg.connect(admin_url) as conn:
         queued = [r[0] for r in conn.execute("SELECT id FROM pgq.queue").fetchall()]
@@ -99,13 +99,13 @@ def test_crashes_lose_no_acknowledged_message_and_deliver_none_twice(
     stored = Counter(queued + archived)
     lost = [i for i in ledger.acknowledged if stored[i] != 1]
     twice = [i for i, n in Counter(ledger.delivered).items() if n > 1]
-    # A pop that committed just before the crash never got its 200: at-most-once.
-    popped_unanswered = sorted(set(archived) - set(ledger.delivered))
+    # A dequeue that committed just before the crash never got its 200: at-most-once.
+    dequeued_unanswered = sorted(set(archived) - set(ledger.delivered))
 
     with capsys.disabled():
         print(f"\ncrash test: {len(ledger.acknowledged)} acknowledged, {len(ledger.delivered)} delivered, "
               f"{faults} faults, lost after 201: {len(lost)}, delivered twice: {len(twice)}, "
-              f"consumed without a 200: {len(popped_unanswered)}, refused: {dict(ledger.refused)}")
+              f"consumed without a 200: {len(dequeued_unanswered)}, refused: {dict(ledger.refused)}")
 
     assert len(ledger.acknowledged) > 100, "the load never got going"
     assert set(ledger.refused) <= REFUSALS, f"refused otherwise than with 503 or 504: {dict(ledger.refused)}"
@@ -114,7 +114,7 @@ def test_crashes_lose_no_acknowledged_message_and_deliver_none_twice(
     assert not set(queued) & set(archived)
     assert set(ledger.delivered) <= set(archived)
     # At most one message per consumer in flight per crash.
-    assert len(popped_unanswered) <= faults * len(CHANNELS)
+    assert len(dequeued_unanswered) <= faults * len(CHANNELS)
 
 
 def wait_for_service(base: str) -> float:

@@ -28,7 +28,7 @@ import psycopg
 import pytest
 
 from support.ha import Formation, Node, deploy, scratch_formation
-from tests.serving import running_gateway
+from support.serve import running_gateway
 
 FAILOVER_BOUND = 30.0  # seconds from the kill to the first successful write, with make ha's settings
 # Channels of uneven size: the first gets two producers, and only it and the second have a consumer.

@@ -26,8 +26,8 @@ from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.core.result import Err
 
 from support.localpg import Cluster, gateway_url
-from tests.conftest import drop_database, fresh_database
-from tests.serving import running_gateway
+from support.serve import running_gateway
+from tests.databases import drop_database, fresh_database
 
 EXAMPLES = 30  # per operation and mode
 REQUEST_TIMEOUT = 30  # seconds: a long poll may wait up to 20 (?wait=), plus the upstream timeout

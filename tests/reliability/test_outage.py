@@ -20,8 +20,8 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
+from support.serve import running_gateway
 from tests.reliability.faults import children_of, wait_accepting
-from tests.serving import running_gateway
 from tests.standin import StandInPostgrest
 from tests.threads import Worker, start_all
 
@@ -78,7 +78,7 @@ def assert_every_route_503(base: str) -> None:
 
 
 def seconds_until_served(base: str) -> float:
-    """Until a POST is acknowledged and a consume answers 200 again."""
+    """Until a POST is acknowledged and a dequeue answers 200 again."""
     started = time.monotonic()
     with httpx.Client(base_url=base, timeout=TIMEOUT + SLACK) as client:
         for method, path, body, want in [

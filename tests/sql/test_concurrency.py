@@ -40,7 +40,7 @@ def produce(dsn: str, worker: int, produced: list[int]) -> None:
                 sent += size
 
 
-def consume(dsn: str, worker: int, delivered: list[int], producers_done: threading.Event) -> None:
+def dequeue(dsn: str, worker: int, delivered: list[int], producers_done: threading.Event) -> None:
     """Dequeue until the producers are done and every channel is drained."""
     rng = random.Random(1000 + worker)
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -60,7 +60,7 @@ def test_every_message_is_delivered_exactly_once(gateway_dsn: str, admin: psycop
     delivered: list[int] = []
     producers_done = threading.Event()
     producers = start_all(Worker(produce, gateway_dsn, w, produced) for w in range(PRODUCERS))
-    consumers = start_all(Worker(consume, gateway_dsn, w, delivered, producers_done)
+    consumers = start_all(Worker(dequeue, gateway_dsn, w, delivered, producers_done)
                           for w in range(CONSUMERS))
     try:
         join_all(producers)

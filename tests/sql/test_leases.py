@@ -40,7 +40,7 @@ def remaining(conn: psycopg.Connection[tuple[object, ...]]) -> int:
     return int(str(row[0]))
 
 
-def consume(dsn: str, worker: int, ledger: Ledger, stop: float) -> None:
+def lease_and_settle(dsn: str, worker: int, ledger: Ledger, stop: float) -> None:
     """Lease, then ack, nack or "crash" (walk away) at random, until the channel is empty."""
     rng = random.Random(worker)
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -83,7 +83,7 @@ def test_every_message_is_acked_once_or_dead_lettered(gateway_dsn: str, admin: p
         "FROM generate_series(1, %s) AS g))", (CHANNEL, MESSAGES)).fetchall()]
     ledger = Ledger()
     stop = time.monotonic() + DEADLINE
-    join_all(start_all(Worker(consume, gateway_dsn, w, ledger, stop) for w in range(CONSUMERS)))
+    join_all(start_all(Worker(lease_and_settle, gateway_dsn, w, ledger, stop) for w in range(CONSUMERS)))
     assert time.monotonic() < stop, "the consumers did not drain the channel in time"
 
     # Receipts: every stale one was refused, and each successful ack used the message's last receipt.
@@ -115,17 +115,17 @@ def test_delayed_messages_are_not_delivered_early(gateway_dsn: str) -> None:
     with psycopg.connect(gateway_dsn, autocommit=True) as conn:
         sent = time.time()
         conn.execute("SELECT pgq.enqueue('later', '{}', %s)", (delay,))
-        conn.execute("SELECT pgq.enqueue('popped-later', '{}', %s)", (delay,))
-        leased = popped = None
-        while (leased is None or popped is None) and time.time() < sent + delay + 30:
+        conn.execute("SELECT pgq.enqueue('dequeued-later', '{}', %s)", (delay,))
+        leased = dequeued = None
+        while (leased is None or dequeued is None) and time.time() < sent + delay + 30:
             if leased is None and conn.execute("SELECT id FROM pgq.lease('later')").fetchall():
                 leased = time.time()
-            if popped is None and conn.execute("SELECT id FROM pgq.dequeue('popped-later')").fetchall():
-                popped = time.time()
+            if dequeued is None and conn.execute("SELECT id FROM pgq.dequeue('dequeued-later')").fetchall():
+                dequeued = time.time()
             time.sleep(0.05)
-    assert leased is not None and popped is not None, "the delayed messages never became ready"
+    assert leased is not None and dequeued is not None, "the delayed messages never became ready"
     assert leased >= sent + delay, f"leased {sent + delay - leased:.3f} s early"
-    assert popped >= sent + delay, f"popped {sent + delay - popped:.3f} s early"
+    assert dequeued >= sent + delay, f"dequeued {sent + delay - dequeued:.3f} s early"
 
 
 def test_a_nacked_message_waits_out_its_delay(gateway_dsn: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 
 from support.localpg import Cluster, psql, sqitch
-from tests.conftest import drop_database
+from tests.databases import drop_database
 from tests.notifications import committed_notifications
 
 

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, psql, sqitch
-from tests.conftest import drop_database
+from tests.databases import drop_database
 
 Rows = list[tuple[object, ...]]
 
@@ -30,7 +30,7 @@ def every_state(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, str]
         conn.execute("SELECT pgq.enqueue_batch(%s, %s)",
                      [channel, "[" + ",".join(f'{{"seq": {n}}}' for n in range(8)) + "]"])
         conn.execute("SELECT pgq.enqueue(%s, '{\"seq\": \"later\"}', delay_seconds => 3600)", [channel])
-    conn.execute("SELECT pgq.dequeue('alpha', 2)")                                # archived by a pop
+    conn.execute("SELECT pgq.dequeue('alpha', 2)")                                # archived by a dequeue
     acked = conn.execute("SELECT id, receipt FROM pgq.lease('beta')").fetchone()
     assert acked is not None
     assert conn.execute("SELECT pgq.ack('beta', %s, %s)", acked).fetchone() == (True,)  # archived by an ack
@@ -38,7 +38,7 @@ def every_state(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, str]
     doomed = conn.execute("SELECT id FROM pgq.lease('beta')").fetchone()
     assert doomed is not None
     conn.execute("UPDATE pgq.queue SET visible_at = now() WHERE id = %s", doomed)
-    conn.execute("SELECT pgq.lease('beta', visibility_seconds => 600)")          # buries it, leases the next
+    conn.execute("SELECT pgq.lease('beta', visibility_seconds => 600)")  # dead-letters it, leases the next
     lease = conn.execute("SELECT id, receipt FROM pgq.lease('alpha', visibility_seconds => 600)").fetchone()
     assert lease is not None
     return int(str(lease[0])), str(lease[1])
@@ -73,8 +73,8 @@ def test_upgrade_revert_and_redeploy_keep_every_message(v12_url: str) -> None:
 
     with psycopg.connect(v12_url, autocommit=True) as conn:
         assert conn.execute("SELECT pgq.ack('alpha', %s, %s)", [lease_id, receipt]).fetchone() == (True,)
-        popped = conn.execute("SELECT id FROM pgq.dequeue('alpha', 100)").fetchall()
+        dequeued = conn.execute("SELECT id FROM pgq.dequeue('alpha', 100)").fetchall()
         ready = [row[0] for row in before["queue"] if row[1] == "alpha" and row[7] == "ready"]
-        assert [row[0] for row in popped] == ready, "the ready messages come out in their old order"
+        assert [row[0] for row in dequeued] == ready, "the ready messages come out in their old order"
         consumed = conn.execute("SELECT consumed FROM pgq.stats() WHERE channel = 'alpha'").fetchone()
         assert consumed == (2 + 1 + len(ready),), "the totals carried over, and the lease's ack counts once"

@@ -13,9 +13,7 @@ import pytest
 
 from gateway.settings import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_metrics import gauge, samples
-from tests.gateway.test_routes import assert_status, post
+from tests.gateway.helpers import QUIET, assert_status, gauge, post, samples, serve
 
 TIMEOUT = 2.0
 

@@ -9,10 +9,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
 
 import httpx
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,40 +18,9 @@ from gateway.backends.postgrest import PostgrestBackend
 from gateway.errors import GRACE_SECONDS, GatewayError
 from gateway.settings import Settings
 from support.localpg import free_port
-from tests.gateway.conftest import QUIET, serve
-from tests.gateway.test_routes import assert_empty_204, assert_status
+from tests.gateway.fakes import BASE, ROW, PostgREST
+from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
 
-BASE = "http://postgrest.test:3000"
-ROW = {"id": 10000, "channel": "two", "message": {"seq": 1}, "created_at": "2025-01-24T21:33:17.988107+00:00"}
-
-class PostgREST:
-    """Records every request and answers each with the next scripted reply."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-        self.replies: list[httpx.Response | Exception] = []
-
-    def reply(self, status: int, body: Any) -> None:
-        self.replies.append(httpx.Response(status, content=orjson.dumps(body),
-                                           headers={"content-type": "application/json; charset=utf-8"}))
-
-    def error(self, status: int, code: str, message: str, details: str | None = None) -> None:
-        self.reply(status, {"code": code, "message": message, "details": details, "hint": None})
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        reply = self.replies.pop(0)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
-
-    def called(self) -> tuple[str, str, Any]:
-        """The last call: method, path and decoded JSON arguments, after checking its headers."""
-        request = self.requests[-1]
-        assert request.headers["content-type"] == "application/json"
-        assert request.headers["accept"] == "application/json"
-        assert request.headers["content-profile"] == "pgq"
-        return request.method, request.url.path, orjson.loads(request.content)
 
 @pytest.fixture
 def postgrest() -> PostgREST:

@@ -1,0 +1,48 @@
+"""Dead letters: messages leased max_deliveries times without an ack. List a channel's, or redrive
+them all back to its queue (an admin route). One pgq call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from gateway.deps import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    AdminOnly,
+    BackendDep,
+    Limit,
+    Offset,
+    PathChannel,
+    QueryChannel,
+)
+from gateway.exactjson import StrictJsonRoute, stored
+from gateway.models import DeadLetter, Redriven
+from gateway.openapi import ADMIN_401, empty, errors
+
+router = APIRouter(route_class=StrictJsonRoute)
+
+
+@router.get(
+    "/dead-letters",
+    response_model=list[DeadLetter],
+    responses={**empty("No dead letters at this offset"), **errors(400, 503)},
+)
+async def list_dead_letters(
+    channel: QueryChannel, backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
+) -> Any:
+    """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
+    args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
+    rows = await backend.rows("dead_letters", args)
+    return stored(rows) if rows else Response(status_code=204)
+
+
+@router.post(
+    "/dead-letters/{channel}/redrive", response_model=Redriven,
+    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
+)
+async def redrive(channel: PathChannel, backend: BackendDep) -> Redriven:
+    """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset.
+    An admin route: with PGQ_ADMIN_TOKEN set, it wants that token."""
+    return Redriven(count=await backend.value("redrive", {"channel": channel}))

@@ -1,0 +1,66 @@
+"""Messages in and out of sight: enqueue one (POST /message) or a batch (POST /messages), and list a
+channel's messages without dequeuing them (GET /messages). One pgq call each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from gateway.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, EnqueuerDep, Limit, Offset, QueryChannel
+from gateway.exactjson import StrictJsonRoute, stored
+from gateway.models import Duplicate, Inserted, InsertedMany, Message, NewMessage, NewMessages
+from gateway.openapi import empty, errors
+
+router = APIRouter(route_class=StrictJsonRoute)
+
+
+@router.post(
+    "/message",
+    status_code=201,
+    response_model=Inserted,
+    responses={
+        200: {"model": Duplicate, "description": "dedup_key was used within the window: nothing inserted"},
+        **errors(400, 408, 413, 503, 504),
+    },
+)
+async def post_message(body: NewMessage, backend: BackendDep, enqueuer: EnqueuerDep) -> Any:
+    """Append a message to the end of a channel: after `delay` seconds if given, and at most once per
+    `dedup_key` within the channel's dedup window if given."""
+    if body.delay is None and body.dedup_key is None:
+        return Inserted(id=await enqueuer.enqueue(body.channel, body.message))
+    args: dict[str, object] = {"channel": body.channel, "message": body.message}
+    if body.delay is not None:
+        args["delay_seconds"] = body.delay
+    if body.dedup_key is None:
+        return Inserted(id=await backend.value("enqueue", args))
+    enqueued = await backend.value("enqueue_once", {**args, "dedup_key": body.dedup_key})
+    if enqueued["duplicate"]:
+        return JSONResponse(Duplicate(id=enqueued["id"]).model_dump())
+    return Inserted(id=enqueued["id"])
+
+
+@router.post(
+    "/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 408, 413, 503, 504)
+)
+async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
+    """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none."""
+    ids = await backend.rows("enqueue_batch", {"channel": body.channel, "messages": body.messages})
+    return InsertedMany(ids=ids)
+
+
+@router.get(
+    "/messages",
+    response_model=list[Message],
+    responses={**empty("No messages at this offset"), **errors(400, 503)},
+)
+async def list_messages(
+    channel: QueryChannel,
+    backend: BackendDep,
+    offset: Offset = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Any:
+    """List messages oldest first, without dequeuing them."""
+    rows = await backend.rows("peek", {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)})
+    return stored(rows) if rows else Response(status_code=204)

@@ -1,0 +1,89 @@
+"""A channel's head: dequeue (at-most-once) or lease (at-least-once) with GET /queue/{channel}, and
+settle a lease by its receipt: ack or nack. One pgq call each; `wait` watches an empty channel."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
+
+from gateway import bounds
+from gateway.backends import Backend
+from gateway.deps import MAX_COUNT, BackendDep, PathChannel, WatcherDep
+from gateway.errors import GatewayError
+from gateway.exactjson import StrictJsonRoute, stored
+from gateway.longpoll import MAX_WAIT, poll
+from gateway.models import LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
+from gateway.openapi import empty, errors
+
+router = APIRouter(route_class=StrictJsonRoute)
+
+# A leased message has every field a dequeued one has: try the larger model first.
+Dequeued = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
+
+
+@router.get(
+    "/queue/{channel}",
+    response_model=Dequeued | list[Dequeued],
+    responses={**empty("The channel has no ready message (within `wait`)"), **errors(400, 503, 504)},
+)
+async def dequeue(
+    channel: PathChannel,
+    request: Request,
+    backend: BackendDep,
+    watcher: WatcherDep,
+    visibility: Annotated[
+        LeaseSeconds | None,
+        Query(description=f"lease for this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) instead of "
+                          "dequeuing: ack or nack it"),
+    ] = None,
+    count: Annotated[
+        int | None, Query(ge=1, le=MAX_COUNT, description=f"up to this many (1-{MAX_COUNT}), as an array")
+    ] = None,
+    wait: Annotated[
+        float,
+        Query(ge=0, le=MAX_WAIT, allow_inf_nan=False,
+              description=f"seconds (0-{MAX_WAIT}) to wait for a message when none is ready"),
+    ] = 0,
+) -> Any:
+    """Dequeue the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
+    (at-least-once): it stays queued, hidden, until acknowledged with its receipt or the lease runs out.
+    With `count`, up to that many, as an array. With `wait`, an empty channel is watched for that long,
+    and the answer comes as soon as a message is ready."""
+    args: dict[str, object] = {"channel": channel}
+    function = "dequeue"
+    if visibility is not None:
+        function, args["visibility_seconds"] = "lease", visibility
+    if count is not None:
+        args["take"] = count
+    rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
+    if not rows:
+        return Response(status_code=204)
+    return stored(rows if count is not None else rows[0])
+
+
+async def _settle(backend: Backend, function: str, channel: str, body: Settle, **extra: object) -> None:
+    """pgq.ack and pgq.nack answer false, having changed nothing, unless the receipt is current."""
+    args = {"channel": channel, "id": body.id, "receipt": str(body.receipt), **extra}
+    if not await backend.value(function, args):
+        raise GatewayError(
+            409, f"stale or unknown receipt: message {body.id} of channel {channel} is not leased with it"
+        )
+
+
+@router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
+async def ack(channel: PathChannel, body: Settle, backend: BackendDep) -> Status:
+    """Acknowledge a leased message: it is archived, done."""
+    await _settle(backend, "ack", channel, body)
+    return Status(status="Message acknowledged")
+
+
+@router.post("/queue/{channel}/nack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
+async def nack(channel: PathChannel, body: Nack, backend: BackendDep) -> Status:
+    """Give a leased message back: ready again after `delay` seconds, at its own id. The delivery
+    still counts towards the channel's max_deliveries."""
+    delay = {} if body.delay is None else {"delay_seconds": body.delay}
+    await _settle(backend, "nack", channel, body, **delay)
+    return Status(status="Message returned to the queue")
