@@ -194,7 +194,10 @@ def role_passwords() -> dict[str, str]:
 def sqitch(action: str, url: str, *options: str, quiet: bool = False) -> None:
     """Run `sqitch ACTION` against a postgresql:// URL, passing the role passwords."""
     target = "db:" + url.replace("postgresql://", "pg://", 1)
-    variables = [f"--set={name}={value}" for name, value in role_passwords().items()]
+    passwords = role_passwords()
+    if action == "deploy":
+        passwords.update(_foreign_passwords(url))
+    variables = [f"--set={name}={value}" for name, value in passwords.items()]
     command = ["sqitch", *(["--quiet"] if quiet else []), action, *variables, *options, target]
     if subprocess.run(command, cwd=REPO).returncode != 0:
         sys.exit(f"localpg: sqitch {action} failed (see above)")
@@ -226,6 +229,25 @@ def gateway_url(admin_url: str) -> str:
 
 # schema/admin_roles marks the roles pgQueue created; the others belong to someone else.
 MANAGED_ROLE = "pgQueue: created and managed by the pgq deploy"
+
+
+# The released change schema/roles (@v1.0) sets `authenticator`'s password on every first deploy.
+# Another application's `authenticator` (unmarked, and older than pgq_client if that exists) is
+# given its own verifier back, which PostgreSQL stores unchanged: its password stays its own.
+FOREIGN_AUTHENTICATOR = """
+SELECT 'foreign:' || coalesce(a.rolpassword, '') FROM pg_catalog.pg_authid AS a
+WHERE a.rolname = 'authenticator'
+  AND pg_catalog.shobj_description(a.oid, 'pg_authid') IS DISTINCT FROM :'managed'
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles AS c WHERE c.rolname = 'pgq_client' AND c.oid < a.oid)
+"""
+
+
+def _foreign_passwords(admin_url: str) -> dict[str, str]:
+    try:
+        found = psql(admin_url, FOREIGN_AUTHENTICATOR, managed=MANAGED_ROLE)
+    except RuntimeError:
+        return {}  # not reachable: sqitch itself will say why
+    return {"authenticator_password": found.removeprefix("foreign:")} if found else {}
 
 
 def sync_passwords(admin_url: str) -> None:

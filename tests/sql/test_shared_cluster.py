@@ -1,9 +1,9 @@
 """A cluster shared with another PostgREST application: pgQueue manages only the roles it created.
 
 The other application's `authenticator` (LOGIN NOINHERIT, member of its own `web_anon`) exists
-before pgQueue is deployed. Known limit, see docs/incoming/roles.md: the released change
-schema/roles (@v1.0) sets that role's password on the first deploy unless given the role's own
-verifier (as done here), and its revert may drop it; this test reverts @v1.4 only.
+before pgQueue is deployed. The released change schema/roles (@v1.0) would set that role's
+password on the first deploy; support.localpg.sqitch hands it the role's own verifier instead.
+Known limit (docs/operations.md): a revert past schema/roles may drop it; this test reverts to @v1.2.
 """
 
 from __future__ import annotations
@@ -53,8 +53,8 @@ def test_another_applications_authenticator_keeps_its_memberships_and_password(
 ) -> None:
     url = create_database(shared, "pgq_shared")
     theirs = verifier(url, "authenticator")
-    # The documented first deploy next to it: its own verifier as the password, which keeps it.
-    monkeypatch.setenv("PGQ_AUTHENTICATOR_PASSWORD", theirs)
+    # The first deploy next to it keeps its password, whatever pgQueue's own is set to.
+    monkeypatch.setenv("PGQ_AUTHENTICATOR_PASSWORD", "would-clobber-theirs")
     sqitch("deploy", url, "--verify", quiet=True)
 
     assert verifier(url, "authenticator") == theirs
