@@ -14,7 +14,6 @@ from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit, ConcurrencyLimit
-from gateway.longpoll import open_watcher
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
 from gateway.routes import api_router
@@ -30,7 +29,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         opened = backend or await open_backend(settings)
         app.state.backend = opened
         app.state.enqueuer = EnqueueCoalescer(opened, settings.upstream_timeout)
-        app.state.watcher = open_watcher(settings)
+        app.state.watcher = opened.watcher()
         maintainer = None
         if settings.maintain_interval > 0:
             maintainer = asyncio.create_task(maintain_forever(opened, settings.maintain_interval))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from gateway import longpoll
 from gateway.app import create_app
+from gateway.backends import direct_watch
 
 NOTIFIED_ONLY_APP = "tests.serving:create_notified_only_app"
 
@@ -13,6 +13,6 @@ NOTIFIED_ONLY_APP = "tests.serving:create_notified_only_app"
 def create_notified_only_app() -> FastAPI:
     """The gateway with its once-a-second re-check of waiting channels stretched past any wait,
     so that only a notification can wake a waiting request: a test served by it tells the two apart."""
-    assert isinstance(longpoll.RECHECK_SECONDS, float), "the re-check this app stretches is gone"
-    longpoll.RECHECK_SECONDS = 3600.0
+    assert isinstance(direct_watch.RECHECK_SECONDS, float), "the re-check this app stretches is gone"
+    direct_watch.RECHECK_SECONDS = 3600.0
     return create_app()

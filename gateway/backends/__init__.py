@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from gateway.longpoll import Watcher
 from gateway.settings import Settings
 
 # The functions neither PostgREST's anonymous role nor pgq_gateway may call (schema/api_grants):
@@ -35,11 +36,14 @@ class Backend(Protocol):
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""
 
+    def watcher(self) -> Watcher:
+        """A new watcher for the app's waiting requests (gateway.longpoll); whoever asks closes it."""
+
     async def close(self) -> None: ...
 
 
 async def open_backend(settings: Settings) -> Backend:
-    """PostgREST when PGQ_POSTGREST_URL is set, else PostgreSQL directly."""
+    """PostgREST when PGQ_POSTGREST_URL is set, else PostgreSQL directly: the one place that chooses."""
     if settings.postgrest_url:
         from gateway.backends.postgrest import PostgrestBackend
 

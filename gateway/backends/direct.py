@@ -25,6 +25,7 @@ import asyncpg
 
 from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
+from gateway.backends.direct_watch import ListenHub
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, log, upstream_error
 
 READ_ONLY_SERVER = "25006"
@@ -110,8 +111,9 @@ class _Call:
 
 
 class DirectBackend:
-    def __init__(self, pool: asyncpg.Pool, timeout: float) -> None:
+    def __init__(self, pool: asyncpg.Pool, dsn: str, timeout: float) -> None:
         self._pool = pool
+        self._dsn = dsn  # for the LISTEN connection, which is not pooled
         self._timeout = timeout
         self._running: set[asyncio.Task[Any]] = set()
 
@@ -123,7 +125,7 @@ class DirectBackend:
             dsn, min_size=0, max_size=pool_size, timeout=upstream_timeout, init=_json_codecs,
             reset=_keep_session, max_inactive_connection_lifetime=60,
         )
-        return cls(pool, upstream_timeout)
+        return cls(pool, dsn, upstream_timeout)
 
     async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
         # As PostgREST does: json_agg over a subquery, so even a one-column row is an
@@ -190,6 +192,9 @@ class DirectBackend:
             # Refused, reset, or (with a multi-host URL and target_session_attrs=read-write)
             # no host accepts writes: a failover in progress. The next request connects anew.
             raise upstream_error(UNREACHABLE, str(exc) or type(exc).__name__) from None
+
+    def watcher(self) -> ListenHub:
+        return ListenHub(self._dsn, self._timeout)
 
     async def close(self) -> None:
         await self._pool.close()

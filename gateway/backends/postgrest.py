@@ -14,7 +14,8 @@ backend knows less than the direct one (gateway.errors has the table):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
 from gateway.jwt import role_token
+from gateway.longpoll import Backoff, Waiter
 
 # PostgREST serves pgq from its db-schemas; Content-Profile selects it even when it is not the first.
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json", "Content-Profile": "pgq"}
@@ -90,8 +92,23 @@ class PostgrestBackend:
             raise GatewayError(503, "admin calls through PostgREST need PGQ_POSTGREST_JWT_SECRET")
         return {"Authorization": f"Bearer {role_token(self._jwt_secret, ADMIN_ROLE)}"}
 
+    def watcher(self) -> BackoffPoll:
+        return BackoffPoll()
+
     async def close(self) -> None:
         await self._client.aclose()
+
+
+class BackoffPoll:
+    """The watcher for long polling (gateway.longpoll): PostgREST has no LISTEN, so every waiting
+    request polls, backing off."""
+
+    @asynccontextmanager
+    async def waiting(self, channel: str) -> AsyncIterator[Waiter]:
+        yield Backoff()
+
+    async def close(self) -> None:
+        pass
 
 
 def _error(response: httpx.Response, writes: bool) -> GatewayError:

@@ -1,5 +1,5 @@
-"""A fake PostgREST for the PostgREST backend: it records each request and answers with scripted replies,
-shaped as PostgREST documents them."""
+"""Fakes: a PostgREST for the PostgREST backend, which records each request and answers with scripted replies
+shaped as PostgREST documents them; and the base of the tests' stand-in backends."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import orjson
+
+from gateway.backends.postgrest import BackoffPoll
 
 BASE = "http://postgrest.test:3000"
 ROW = {"id": 10000, "channel": "two", "message": {"seq": 1}, "created_at": "2025-01-24T21:33:17.988107+00:00"}
@@ -40,3 +42,14 @@ class PostgREST:
         assert request.headers["accept"] == "application/json"
         assert request.headers["content-profile"] == "pgq"
         return request.method, request.url.path, orjson.loads(request.content)
+
+
+class StubBackend:
+    """What a stand-in backend needs beyond its calls: a watcher (waiting requests poll, as they do
+    over PostgREST), and nothing to close."""
+
+    def watcher(self) -> BackoffPoll:
+        return BackoffPoll()
+
+    async def close(self) -> None:
+        pass

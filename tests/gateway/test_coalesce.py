@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from gateway.backends import Deadline
 from gateway.backends.direct import DirectBackend
+from gateway.backends.direct_watch import ListenHub
 from gateway.coalesce import EnqueueCoalescer
 from gateway.errors import GRACE_SECONDS, GatewayError
 from tests.gateway.helpers import GATEWAY_SESSIONS
@@ -39,6 +40,9 @@ class Recording:
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, 1))
         return await self.backend.value(function, args, deadline)
+
+    def watcher(self) -> ListenHub:
+        return self.backend.watcher()
 
     async def close(self) -> None:
         await self.backend.close()

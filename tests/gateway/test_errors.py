@@ -10,6 +10,7 @@ import pytest
 from gateway.backends import Deadline
 from gateway.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
 from gateway.settings import Settings
+from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, assert_status, serve
 
 
@@ -41,7 +42,7 @@ def test_only_bad_input_shows_the_upstream_message(caplog: pytest.LogCaptureFixt
     assert "permission denied for function secret" in caplog.text
 
 
-class Broken:
+class Broken(StubBackend):
     """A backend whose every call fails in a way nothing expects."""
 
     async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
@@ -49,9 +50,6 @@ class Broken:
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         raise RuntimeError(f"boom in {function}")
-
-    async def close(self) -> None:
-        pass
 
 
 def test_unexpected_failure_is_a_logged_json_500(caplog: pytest.LogCaptureFixture) -> None:

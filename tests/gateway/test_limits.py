@@ -19,6 +19,7 @@ from gateway.backends import Deadline
 from gateway.limits import BodyLimit
 from gateway.settings import Settings
 from support.serve import running_gateway
+from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
 
 LIMIT = 1000
@@ -126,7 +127,7 @@ def test_a_request_over_the_concurrency_limit_is_503_at_once(gateway_dsn: str) -
         assert_empty_204(httpx.get(f"{gateway.url}/channels"))
 
 
-class Recording:
+class Recording(StubBackend):
     """A backend that records its calls and answers with no rows."""
 
     def __init__(self) -> None:
@@ -139,9 +140,6 @@ class Recording:
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, dict(args)))
         return None
-
-    async def close(self) -> None:
-        pass
 
 
 def test_readiness_costs_one_small_call_whatever_the_data() -> None:

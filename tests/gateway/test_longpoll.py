@@ -20,9 +20,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway import longpoll
+from gateway.backends import direct_watch
 from gateway.backends.direct import DirectBackend
-from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, WATCH_CAPACITY, BackoffPoll, ListenHub, poll
+from gateway.backends.direct_watch import WATCH_CAPACITY, ListenHub
+from gateway.backends.postgrest import BackoffPoll
+from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
 from support.serve import APP, running_gateway
 from tests.gateway.helpers import assert_empty_204, assert_status, post
 from tests.serving import NOTIFIED_ONLY_APP
@@ -33,7 +35,7 @@ POOL_SIZE = 4
 @pytest.fixture
 def notified_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a notification can wake a waiting request (direct backend) within the test's deadlines."""
-    monkeypatch.setattr(longpoll, "RECHECK_SECONDS", 3600.0)  # as tests.serving.create_notified_only_app
+    monkeypatch.setattr(direct_watch, "RECHECK_SECONDS", 3600.0)  # as tests.serving.create_notified_only_app
 
 
 def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Response, float]:

@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.backends import Deadline
 from gateway.settings import Settings
+from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
 
 
@@ -146,7 +147,7 @@ def test_a_scrape_at_100000_channels_is_small(gateway_dsn: str, admin: psycopg.C
     assert len(depth) == Settings.metrics_top_channels + 1 and sum(depth.values()) == 150_000
 
 
-class SlowStats:
+class SlowStats(StubBackend):
     """A backend whose pgq.stats() takes `seconds` and reports one more message each time."""
 
     def __init__(self, seconds: float) -> None:
@@ -161,9 +162,6 @@ class SlowStats:
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         return None
-
-    async def close(self) -> None:
-        pass
 
 
 def test_a_scrape_does_not_wait_for_the_database(gateway_dsn: str) -> None:
