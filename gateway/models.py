@@ -155,7 +155,8 @@ class ChannelLimits(BaseModel):
     )
 
     max_deliveries: Integer | None = Field(
-        None, description=f"leases before a message is dead-lettered (1-{bounds.MAX_DELIVERIES})"
+        None, description=f"leases before a message is dead-lettered (1-{bounds.MAX_DELIVERIES})",
+        json_schema_extra={"minimum": 1, "maximum": bounds.MAX_DELIVERIES},
     )
     dedup_window: str | None = Field(
         None, description="how long a dedup_key is remembered: a PostgreSQL interval, more than 0 "

@@ -311,7 +311,12 @@ def main() -> None:
         formation.remove()
         print(f"removed the formation's data ({formation.base})")
     else:
-        for name, (reported, goal) in formation.states().items():
+        try:
+            states = formation.states()
+        except RuntimeError:  # the monitor does not answer: stopped, or never created
+            sys.exit(f"the formation's monitor does not answer on port {formation.monitor_port}: "
+                     "`make ha` starts it")
+        for name, (reported, goal) in states.items():
             print(f"{name}: {reported}" + ("" if reported == goal else f" -> {goal}"))
 
 
