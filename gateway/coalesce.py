@@ -12,7 +12,7 @@ Failures stay per request, as without coalescing. A batch refused as bad
 input (400) is all or nothing in SQL, so none of it was stored: its messages
 are sent again one by one, and only the bad one is refused. Any other
 failure is every message's answer: 503 when the backend knows nothing was
-stored, 504 when it cannot tell. Dequeues are never coalesced: a batch popped
+stored, 504 when it cannot tell. Dequeues are never coalesced: a batch dequeued
 for several requests would be lost whole if the gateway died before
 answering them.
 

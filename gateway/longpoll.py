@@ -57,7 +57,7 @@ async def poll(
     async with watcher.waiting(channel) as waiter:
         while await waiter.sleep(deadline):
             # Nobody is there to receive a message, so take none. A client that goes away
-            # during the attempt itself (one round trip) is not noticed: a popped message
+            # during the attempt itself (one round trip) is not noticed: a dequeued message
             # is then lost, as with any client that dies right after a plain GET, and a
             # leased one comes back when its lease runs out.
             if await disconnected():
