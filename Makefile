@@ -48,7 +48,7 @@ test-sql: bootstrap ## pgTAP suite (pg_prove) on a throwaway cluster
 test-py: bootstrap ## pytest on throwaway clusters
 	@$(PY) -m pytest
 
-chaos: bootstrap ## Crash, outage, HTTP fuzz and 1-minute soak tests (tests/reliability; also in make test)
+chaos: bootstrap ## Crash, outage, failover, HTTP fuzz and 1-minute soak tests (tests/reliability; also in make test)
 	@$(PY) -m pytest tests/reliability
 
 soak: bootstrap ## 10 minutes at half the benchmark's knee (or RATE=req/s), watching errors and gateway memory
