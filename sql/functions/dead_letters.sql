@@ -1,11 +1,10 @@
 -- Deploy pgqueue:functions/dead_letters to pg
--- requires: functions/dead_letters@v1.4
--- requires: functions/limits
--- requires: functions/_validation
--- requires: schema/dead_message_type
+-- requires: functions/dead_letters@v1.5
+-- requires: functions/_head
 --
--- The whole current definition of pgq.dead_letters: its bounds come from pgq.limits(). CREATE OR REPLACE
--- keeps the owner and the grants; the grants below restate them.
+-- The whole current definition of pgq.dead_letters and pgq.redrive: redrive lowers the channel's
+-- head (pgq.head, docs/sql.md). CREATE OR REPLACE keeps the owner and the grants; the grants below
+-- restate them.
 
 BEGIN;
 
@@ -36,6 +35,9 @@ with their delivery count, the reason and when they died.$$;
 -- Once the cause is fixed: every dead letter of the channel is ready again,
 -- at its own id (so ahead of newer messages) and with a clean delivery count.
 -- Moved in one statement, so a message is never in both tables or neither.
+-- The ids are old ones, below the channel's head: the head is lowered to the
+-- lowest of them in the same transaction, which keeps its invariant
+-- (docs/sql.md) and puts them back in front of the consumers.
 CREATE OR REPLACE FUNCTION pgq.redrive(channel text)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -43,6 +45,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     moved integer;
+    lowest bigint;
 BEGIN
     PERFORM pgq._check_channel(redrive.channel);
     WITH revived AS (
@@ -55,7 +58,10 @@ BEGIN
         SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
         RETURNING queue.id
     )
-    SELECT count(*) INTO moved FROM requeued;
+    SELECT count(*), min(requeued.id) INTO moved, lowest FROM requeued;
+    IF lowest IS NOT NULL THEN
+        PERFORM pgq._lower_head(redrive.channel, lowest, true);
+    END IF;
     RETURN moved;
 END
 $$;

@@ -1,10 +1,9 @@
 -- Deploy pgqueue:functions/lease to pg
--- requires: functions/lease@v1.4
--- requires: functions/limits
--- requires: functions/_validation
+-- requires: functions/lease@v1.5
+-- requires: functions/_head
 --
--- The whole current definition of pgq.lease: its bounds come from pgq.limits(). CREATE OR REPLACE
--- keeps the owner and the grants; the grants below restate them.
+-- The whole current definition of pgq.lease: it starts at the channel's head (pgq.head, docs/sql.md).
+-- CREATE OR REPLACE keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
@@ -23,6 +22,10 @@ BEGIN;
 -- The lease itself changes only visible_at, deliveries and receipt, none of
 -- them indexed, so it is a heap-only update.
 --
+-- The scan starts at the id pgq._ready_start gives, as dequeue's does, and
+-- relies on the same invariant of the head (docs/sql.md): every ready
+-- message is at or above that id, or is found by the next refresh.
+--
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
 -- and the re-check under the row lock then passes the row over.
@@ -37,17 +40,20 @@ DECLARE
     wanted integer;
     leased pgq.leased_message[];
     buried bigint;
+    start bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
     PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
     PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
+    start := pgq._ready_start(lease.channel);
     LOOP
         WITH next AS (
             SELECT q.id, q.deliveries >= allowed AS spent
             FROM pgq.queue AS q
             WHERE q.channel = lease.channel
+              AND q.id >= start
               AND q.visible_at <= ready_at
             ORDER BY q.id
             LIMIT wanted

@@ -1,7 +1,6 @@
 -- Deploy pgqueue:functions/settle to pg
--- requires: functions/settle@v1.4
--- requires: functions/limits
--- requires: functions/_validation
+-- requires: functions/settle@v1.5
+-- requires: functions/_head
 --
 -- The whole current definition of the settle family: pgq.ack, pgq.nack,
 -- pgq.extend_lease and their private pgq._check_receipt. Bounds come from
@@ -17,6 +16,13 @@
 
 -- nack and extend_lease find the message by (channel, id), the queue's primary
 -- key, and change no indexed column, so they are heap-only updates.
+--
+-- The head of the channel (pgq.head, docs/sql.md): ack removes a message and
+-- extend_lease only moves visible_at later, so neither can break its
+-- invariant. nack makes a message ready earlier than the lease end a refresh
+-- may have stepped over, so it lowers the head to the message's id when the
+-- head is above it (pgq._lower_head), which writes nothing in the common case
+-- of a message nacked soon after its lease.
 
 BEGIN;
 
@@ -75,7 +81,11 @@ BEGIN
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
     WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
+    RETURN true;
 END
 $$;
 

@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/dead_letters from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/dead_letters from pg: back to the definition of @v1.5, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -11,8 +11,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_channel(dead_letters.channel);
-    PERFORM pgq._check_range('skip', dead_letters.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', dead_letters.take, 1, 300);
+    PERFORM pgq._check_range('skip', dead_letters.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', dead_letters.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
     FROM pgq.dead_letter AS d
@@ -57,5 +57,9 @@ $$;
 COMMENT ON FUNCTION pgq.redrive(text) IS
 $$Move every dead letter of a channel back to the queue, ready now at its original id with deliveries reset;
 returns how many were moved.$$;
+
+REVOKE ALL ON FUNCTION pgq.dead_letters(text, integer, integer), pgq.redrive(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.dead_letters(text, integer, integer) TO pgq_client;
+GRANT EXECUTE ON FUNCTION pgq.redrive(text) TO pgq_admin;
 
 COMMIT;

@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/dequeue from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/dequeue from pg: back to the definition of @v1.5, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -30,7 +30,7 @@ DECLARE
     ready_at constant timestamptz := clock_timestamp();
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
-    PERFORM pgq._check_range('take', dequeue.take, 1, 100);
+    PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     RETURN QUERY
     WITH next AS (
         SELECT q.id
@@ -59,5 +59,8 @@ COMMENT ON FUNCTION pgq.dequeue(text, integer) IS
 $$Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
 Returns no rows when none is ready; delayed and leased messages are left alone.
 Consumed messages move to the archive. Concurrent callers never receive the same message.$$;
+
+REVOKE ALL ON FUNCTION pgq.dequeue(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.dequeue(text, integer) TO pgq_client;
 
 COMMIT;

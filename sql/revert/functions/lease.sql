@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/lease from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/lease from pg: back to the definition of @v1.5, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -34,8 +34,8 @@ DECLARE
     buried bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
-    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, 43200);
-    PERFORM pgq._check_range('take', lease.take, 1, 100);
+    PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
+    PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
     LOOP
@@ -84,5 +84,8 @@ $$Lease the oldest 1-100 (take) ready messages of a channel for visibility_secon
 Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
 (pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.$$;
+
+REVOKE ALL ON FUNCTION pgq.lease(text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.lease(text, integer, integer) TO pgq_client;
 
 COMMIT;

@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/peek from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/peek from pg: back to the definition of @v1.5, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -15,8 +15,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_channel(peek.channel);
-    PERFORM pgq._check_range('skip', peek.skip, 0, 2147483647);
-    PERFORM pgq._check_range('take', peek.take, 1, 300);
+    PERFORM pgq._check_range('skip', peek.skip, 0, pgq._limit('max_skip'));
+    PERFORM pgq._check_range('take', peek.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
            pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
@@ -31,5 +31,8 @@ $$;
 COMMENT ON FUNCTION pgq.peek(text, integer, integer) IS
 $$List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
 Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.$$;
+
+REVOKE ALL ON FUNCTION pgq.peek(text, integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.peek(text, integer, integer) TO pgq_client;
 
 COMMIT;

@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/settle from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/settle from pg: back to the definition of @v1.5, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -9,17 +9,15 @@ LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 BEGIN
     PERFORM pgq._check_channel(_check_receipt.channel);
-    IF _check_receipt.id IS NULL THEN
-        RAISE EXCEPTION 'id must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF _check_receipt.receipt IS NULL THEN
-        RAISE EXCEPTION 'receipt must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
+    PERFORM pgq._check_not_null('id', _check_receipt.id);
+    PERFORM pgq._check_not_null('receipt', _check_receipt.receipt);
 END
 $$;
 
+REVOKE ALL ON FUNCTION pgq._check_receipt(text, bigint, uuid) FROM PUBLIC;
 
--- Done with a message: archive it, exactly as dequeue would have.
+-- Done with a message: archive it, exactly as dequeue would have. One probe
+-- of the primary key (channel, id) finds it.
 CREATE OR REPLACE FUNCTION pgq.ack(channel text, id bigint, receipt uuid)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -55,7 +53,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_receipt(nack.channel, nack.id, nack.receipt);
-    PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, 43200);
+    PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
@@ -76,7 +74,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM pgq._check_receipt(extend_lease.channel, extend_lease.id, extend_lease.receipt);
-    PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, 43200);
+    PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => extend_lease.seconds)
     WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt;
@@ -87,5 +85,16 @@ $$;
 COMMENT ON FUNCTION pgq.extend_lease(text, bigint, uuid, integer) IS
 $$Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
 false, with nothing changed, otherwise.$$;
+
+REVOKE ALL ON FUNCTION
+    pgq.ack(text, bigint, uuid),
+    pgq.nack(text, bigint, uuid, integer),
+    pgq.extend_lease(text, bigint, uuid, integer)
+FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    pgq.ack(text, bigint, uuid),
+    pgq.nack(text, bigint, uuid, integer),
+    pgq.extend_lease(text, bigint, uuid, integer)
+TO pgq_client;
 
 COMMIT;

@@ -1,0 +1,7 @@
+-- Revert pgqueue:schema/head from pg
+
+BEGIN;
+
+DROP TABLE pgq.head;
+
+COMMIT;

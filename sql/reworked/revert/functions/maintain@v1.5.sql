@@ -1,0 +1,3 @@
+-- Revert pgqueue:functions/maintain from pg
+--
+-- Nothing to undo: the deploy restates pgq.maintain exactly as @v1.4 left it.

@@ -1,0 +1,6 @@
+-- Verify pgqueue:schema/head on pg
+
+SELECT channel, ready_from, checked_from, settled_below, rescan_at, refreshed_at, safe_through, pending_id,
+       pending_holders
+FROM pgq.head WHERE false;
+SELECT 1 / (NOT pg_catalog.has_table_privilege('pgq_client', 'pgq.head', 'SELECT,INSERT,UPDATE,DELETE'))::int;
