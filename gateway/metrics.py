@@ -1,4 +1,5 @@
-"""/metrics: HTTP metrics from prometheus-fastapi-instrumentator, plus the broker's own from pgq.stats()."""
+"""/metrics: HTTP metrics from prometheus-fastapi-instrumentator, plus the broker's own from pgq.stats() and
+pgq.horizon()."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ GAUGES: tuple[Family, ...] = (
     ("pgqueue_leased_messages", "Messages leased and not yet acknowledged, by channel", "leased", sum),
     ("pgqueue_dead_letters", "Messages in the dead letters, by channel", "dead", sum),
 )
+# pgq.horizon()'s one row as gauges without labels: name, help, column.
+HORIZON: tuple[tuple[str, str, str], ...] = (
+    ("pgqueue_horizon_held_seconds",
+     "Age of the oldest open transaction holding the database's horizon back (0 if none)", "held_seconds"),
+    ("pgqueue_horizon_held_transactions",
+     "Transaction ids since the oldest transaction, replication slot or standby feedback began holding the horizon",
+     "held_transactions"),
+    ("pgqueue_queue_dead_versions", "Dead row versions in pgq.queue that autovacuum could not remove yet",
+     "queue_dead_versions"),
+)
 # Counted by the database, so psql's traffic counts too, and a gateway restart resets nothing.
 COUNTERS: tuple[Family, ...] = (
     ("pgqueue_messages_enqueued", "Messages enqueued, by channel", "enqueued", sum),
@@ -80,10 +91,11 @@ class QueueStats(Collector):
     async def _refresh(self, backend: Backend) -> None:
         try:
             rows = await backend.rows("stats", {})
+            horizon = await backend.rows("horizon", {})
         except GatewayError:
-            rows = []  # no gauges beats stale gauges; the error is already logged
+            rows, horizon = [], []  # no gauges beats stale gauges; the error is already logged
         # In a thread: at 100,000 channels folding takes long enough to hold up every request.
-        self._families = await asyncio.to_thread(self._fold, rows)
+        self._families = [*await asyncio.to_thread(self._fold, rows), *self._horizon(horizon)]
         self._fetched = time.monotonic()
 
     def _fold(self, rows: list[dict[str, Any]]) -> list[Metric]:
@@ -91,6 +103,12 @@ class QueueStats(Collector):
             *self._folded(rows, GAUGES, "depth", GaugeMetricFamily),
             *self._folded(rows, COUNTERS, "enqueued", CounterMetricFamily),
         ]
+
+    @staticmethod
+    def _horizon(rows: list[dict[str, Any]]) -> Iterator[Metric]:
+        for row in rows:
+            for name, doc, column in HORIZON:
+                yield GaugeMetricFamily(name, doc, value=row[column])
 
     def collect(self) -> Iterator[Metric]:
         yield from self._families

@@ -22,7 +22,7 @@ Deadline = float | None  # on the event loop's clock
 
 # The functions that change nothing: when their answer is lost, nothing happened (503), where
 # for any other call the outcome is unknown (504).
-READS = frozenset({"peek", "channels", "stats", "dead_letters"})
+READS = frozenset({"peek", "channels", "stats", "dead_letters", "horizon"})
 
 
 class Backend(Protocol):

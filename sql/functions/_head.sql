@@ -60,10 +60,17 @@ $$;
 -- reads pg_locks, whoever the roles, and no transaction id: a transaction
 -- that holds the horizon back without writing to the queue does not hold the
 -- head back.
+--
+-- Both scans must walk the primary key in id order from scan_from, whatever
+-- a generic plan would guess from missing or stale statistics: the planner
+-- is told so for this function alone.
 CREATE FUNCTION pgq._refresh_head(h pgq.head)
 RETURNS pgq.head
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_sort = off
 AS $$
 DECLARE
     seen_at constant timestamptz := clock_timestamp();

@@ -155,6 +155,8 @@ class SlowStats(StubBackend):
         self.calls = 0
 
     async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+        if function == "horizon":
+            return [{"held_seconds": 0.0, "held_transactions": 0, "queue_dead_versions": 0}]
         self.calls += 1
         await asyncio.sleep(self.seconds if self.calls > 1 else 0)
         return [{"channel": "slow", "depth": self.calls, "oldest_age_seconds": 1.0, "delayed": 0,
@@ -179,3 +181,19 @@ def test_a_scrape_does_not_wait_for_the_database(gateway_dsn: str) -> None:
         time.sleep(backend.seconds + 0.5)
         assert gauge(samples(client), "pgqueue_queue_depth") == {"slow": 2}
     assert backend.calls in (2, 3), "one refresh at a time"
+
+
+def test_horizon_gauges_on_both_backends(client: TestClient) -> None:
+    scraped = samples(client)
+    for name in ("pgqueue_horizon_held_seconds", "pgqueue_horizon_held_transactions",
+                 "pgqueue_queue_dead_versions"):
+        assert scraped[(name, frozenset())] >= 0
+
+
+def test_horizon_gauges_climb_while_a_transaction_holds_the_horizon(direct: TestClient, admin_url: str) -> None:
+    with psycopg.connect(admin_url) as holder:
+        holder.execute("SELECT txid_current()")
+        time.sleep(1.5)
+        scraped = samples(direct)
+    assert scraped[("pgqueue_horizon_held_seconds", frozenset())] >= 1.5
+    assert scraped[("pgqueue_horizon_held_transactions", frozenset())] >= 1

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
-from tests.sql.explain import buffers
+from tests.sql.explain import buffers, freeze_heads
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -47,6 +47,7 @@ def profile(admin_url: str, older: int, analyze: bool) -> dict[str, list[int]]:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             for _ in range(WARM_UP):
                 conn.execute(call)
+            freeze_heads(conn)
             result[name] = [buffers(conn, call) for _ in range(MEASURED)]
     return result
 
