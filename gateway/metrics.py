@@ -48,7 +48,8 @@ HORIZON: tuple[tuple[str, str, str], ...] = (
     ("pgqueue_horizon_held_seconds",
      "Age of the oldest open transaction holding the database's horizon back (0 if none)", "held_seconds"),
     ("pgqueue_horizon_held_transactions",
-     "Transaction ids since the oldest transaction, replication slot or standby feedback began holding the horizon",
+     "Transaction ids since the oldest transaction, replication slot or standby feedback began holding "
+     "the horizon",
      "held_transactions"),
     ("pgqueue_queue_dead_versions", "Dead row versions in pgq.queue that autovacuum could not remove yet",
      "queue_dead_versions"),

@@ -3,6 +3,7 @@
     python -m performance.bench              # the full run, about 20 minutes
     python -m performance.bench --quick      # every scenario, scaled down to about 3 minutes
     python -m performance.bench --only sql   # just the SQL scenarios; --only http: just the gateway
+    python -m performance.bench --only head  # just (e) held horizon and (f) in flight
 
 Everything runs on a throwaway cluster of its own, never the dev cluster. Every
 pgq scenario is paired with a baseline measured in the same run: minimal tables
@@ -73,7 +74,7 @@ SERVER_SETTINGS = {"max_wal_size": "8GB", "checkpoint_timeout": "30min"}
 # One database per starting state, cloned from the deployed one: "bench" (enqueues, load.py, the
 # gateway), "lone" (one channel), "behind" (that channel behind an older one at least as large, and
 # the empty channels), "zipf" (1,000 channels) and "sustained".
-DATABASES = ("lone", "behind", "zipf", "sustained")
+DATABASES = ("lone", "behind", "zipf", "sustained", "held", "heldz", "flight")
 QUEUE = {"pgq": "pgq.queue", "raw": "bench.raw_queue"}
 FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw"}
 SIDES = ("pgq", "raw")
@@ -96,14 +97,21 @@ class Profile:
     spec_seconds: int
     knee_step: str
     knee_rates: str
+    level_backlog: int  # (e) and (f): the backlog kept level, or topped up before each run
+    hold_before: int  # (e): seconds measured before the horizon is held, and the window compared
+    holds: tuple[int, ...]  # (e): how long the horizon is held, one run per hold and side
+    hold_sample: int  # (e): seconds per interval of the series
+    in_flight: tuple[int, ...]  # (f): messages leased ahead, each against none
 
 
 FULL = Profile("full", seconds=5, repeats=3, backlog=1_000_000, sustained_seconds=300, sample_seconds=30,
                load_count=1_000_000, http_seconds=8, spec_seconds=60, knee_step="4s",
-               knee_rates="100,200,300,400,600,800,1000,1200,1500")
+               knee_rates="100,200,300,400,600,800,1000,1200,1500", level_backlog=100_000, hold_before=30,
+               holds=(100, 600), hold_sample=10, in_flight=(10_000, 100_000))
 QUICK = Profile("quick", seconds=1, repeats=2, backlog=200_000, sustained_seconds=20, sample_seconds=5,
                 load_count=100_000, http_seconds=3, spec_seconds=10, knee_step="1s",
-                knee_rates="100,200,400,800")
+                knee_rates="100,200,400,800", level_backlog=30_000, hold_before=10, holds=(30,),
+                hold_sample=5, in_flight=(10_000, 100_000))
 
 
 @dataclass
@@ -320,6 +328,112 @@ class Bench:
             row.note += f"; {result.failed} failed transactions"
         return at_least(row, ratio=0.90), intervals
 
+    def held_side(self, database: str, side: str, zipf: bool, hold: int) -> list[float]:
+        """One run of 8 clients enqueueing then dequeueing, with a session holding a transaction id from
+        hold_before seconds on for `hold` seconds: messages per second in each interval of hold_sample."""
+        before, every = self.profile.hold_before, self.profile.hold_sample
+        variables = {**(channels("z", ZIPF_CHANNELS) if zipf else channels(CHANNEL)),
+                     "message": json.dumps(MESSAGE)}
+        job = Job(self.url(database), f"sustained_{side}.sql", 8, variables, aggregate_seconds=every)
+        with ThreadPoolExecutor(2) as pool:
+            running = pool.submit(self.run, job, seconds=before + hold)
+            time.sleep(before)
+            holder = pool.submit(self.sql, f"BEGIN; SELECT txid_current(); SELECT pg_sleep({hold}); COMMIT;",
+                                 database)
+            (result,) = running.result()
+            holder.result()
+        self.settle(database)  # the next run starts without this one's dead versions
+        full = (before + hold) // every
+        if len(result.intervals) < full:
+            raise BenchError(f"(e) expected {full} intervals of {every} s, pgbench logged {result.intervals}")
+        return [count / every for count in result.intervals[:full]]
+
+    def held_horizon(self) -> tuple[list[Row], list[dict[str, Any]]]:
+        """(e) 8 clients enqueue then dequeue, a level backlog, while a session holds a transaction id: the
+        last hold_before seconds of the hold against the hold_before seconds before it, pgq and the baseline
+        one after the other under the same conditions."""
+        backlog, before = self.profile.level_backlog, self.profile.hold_before
+        every = self.profile.hold_sample
+        self.log(f"(e) loading {backlog:,} messages in c1 (database held) and over {ZIPF_CHANNELS:,} Zipf "
+                 "channels (database heldz), in pgq and in the baseline")
+        for side in SIDES:
+            self.fill("held", side, f"{CHANNEL}1", backlog)
+            self.fill_zipf("heldz", side, backlog)
+        for database in ("held", "heldz"):
+            self.settle(database)
+        window = before // every
+        rows, series = [], []
+        for hold in self.profile.holds:
+            for database, zipf, where in (("held", False, "1 channel"),
+                                          ("heldz", True, f"{ZIPF_CHANNELS:,} Zipf channels")):
+                rates = {}
+                for side in SIDES:
+                    self.log(f"(e) {side}: 8 clients enqueue then dequeue on {where}, the horizon held for "
+                             f"{hold} s after {before} s")
+                    rates[side] = self.held_side(database, side, zipf, hold)
+                for index, (ours, raw) in enumerate(zip(rates["pgq"], rates["raw"], strict=True)):
+                    held = "held" if (index + 1) * every > before else ""
+                    self.log(f"  t={(index + 1) * every:>5}s  pgq {ours:>8,.0f}  baseline {raw:>8,.0f} msgs/s"
+                             f"  {held}")
+                    series.append({"hold": hold, "channels": where, "t": (index + 1) * every, "pgq": ours,
+                                   "baseline": raw, "held": bool(held)})
+
+                def ratio(values: list[float]) -> tuple[float, float]:
+                    return statistics.mean(values[-window:]), statistics.mean(values[:window])
+
+                last, first = ratio(rates["pgq"])
+                raw_last, raw_first = ratio(rates["raw"])
+                row = Row(f"(e) held horizon, 8 clients enqueue then dequeue, {where}: last {before} s of a "
+                          f"{hold} s hold vs the {before} s before", "msgs/s", last, first,
+                          f"{before} s before",
+                          note=f"baseline {raw_last / raw_first:.2f}x "
+                               f"({raw_last:,.0f} vs {raw_first:,.0f} msgs/s)")
+                rows.append(at_least(row, ratio=0.90))
+        return rows, series
+
+    def flight_side(self, side: str, ahead: int) -> Callable[[], Run]:
+        """One run of 8 clients leasing then acking on channel f<ahead>x1, its ready backlog topped up
+        first."""
+        prefix = f"f{ahead}x"
+        channel = f"{prefix}1"
+        table = "pgq.queue" if side == "pgq" else "bench.raw_lease"
+        fill = "bench.fill_pgq" if side == "pgq" else "bench.fill_raw_lease"
+
+        def run() -> Run:
+            ready = int(self.sql(f"SELECT count(*) FROM {table} WHERE channel = '{channel}'"
+                                 " AND visible_at <= now()", "flight"))
+            self.sql(f"SELECT {fill}('{channel}', {max(0, self.profile.level_backlog - ready)})", "flight")
+            (result,) = self.run(self.job("flight", f"lease_ack_{side}.sql", 8, **channels(prefix)))
+            return result
+        return run
+
+    def in_flight(self) -> list[Row]:
+        """(f) 8 clients lease then ack, with 10,000 and 100,000 messages leased for an hour ahead of the
+        first ready one, each against a channel with none; the baseline's ratio under the same conditions."""
+        aheads = (0, *self.profile.in_flight)
+        for ahead in aheads:
+            self.log(f"(f) loading f{ahead}x1: {ahead:,} leased for an hour ahead of "
+                     f"{self.profile.level_backlog:,} ready, in pgq and in the baseline")
+            for side in SIDES:
+                fill = "bench.fill_pgq" if side == "pgq" else "bench.fill_raw_lease"
+                self.sql(f"SELECT {fill}('f{ahead}x1', {ahead})", "flight")
+                self.sql(f"SELECT bench.lease_ahead_{side}('f{ahead}x1', {ahead})", "flight")
+        self.settle("flight")
+        self.log("(f) pgq and the baseline, lease then ack, 8 clients, " +
+                 ", ".join(f"{ahead:,}" for ahead in aheads) + " leased ahead")
+        runs = dict(zip([(side, ahead) for side in SIDES for ahead in aheads],
+                        interleave([self.flight_side(side, ahead) for side in SIDES for ahead in aheads],
+                                   self.profile.repeats), strict=True))
+        rows = []
+        for ahead, target in zip(self.profile.in_flight, (0.90, 0.80), strict=True):
+            raw = statistics.median(r.rate for r in runs["raw", ahead]) / statistics.median(
+                r.rate for r in runs["raw", 0])
+            row = compare(f"(f) lease then ack, 8 clients, {ahead:,} leased ahead vs none", "msgs/s",
+                          runs["pgq", ahead], runs["pgq", 0], "none ahead")
+            row.note = "; ".join(filter(None, [row.note, f"baseline {raw:.2f}x"]))
+            rows.append(at_least(row, ratio=target))
+        return rows
+
     def load_py(self) -> Row:
         count = self.profile.load_count
         self.log(f"support/load.py --count {count:,}")
@@ -409,8 +523,9 @@ def main(argv: list[str] | None = None) -> None:
     cli = argparse.ArgumentParser(prog="performance.bench", description=__doc__.splitlines()[0])
     cli.add_argument("--quick", action="store_true", help="the same scenarios, scaled down")
     cli.add_argument("--keep", action="store_true", help="leave the bench cluster running afterwards")
-    cli.add_argument("--only", choices=["sql", "http"],
-                     help="run only this part: the SQL scenarios (pgbench), or the gateway under k6")
+    cli.add_argument("--only", choices=["sql", "http", "head"],
+                     help="run only this part: the SQL scenarios (pgbench), the gateway under k6, or the "
+                          "head's scenarios (e) and (f)")
     args = cli.parse_args(argv)
     profile = QUICK if args.quick else FULL
     began, started = datetime.now(UTC), time.monotonic()
@@ -432,13 +547,18 @@ def main(argv: list[str] | None = None) -> None:
             bench = Bench(profile, cluster.url_for, Path(workdir), log)
             rows: list[Row] = []
             intervals: list[dict[str, float]] = []
+            held: list[dict[str, Any]] = []
             http: dict[str, Any] = {}
             if args.only != "http":
                 bench.prepare()
+            if args.only in (None, "sql"):
                 rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue(), *bench.zipf()]
                 sustained, intervals = bench.sustained()
                 rows += [sustained, bench.load_py()]
-            if args.only != "sql":
+            if args.only in (None, "sql", "head"):
+                held_rows, held = bench.held_horizon()
+                rows += [*held_rows, *bench.in_flight()]
+            if args.only in (None, "http"):
                 http_rows, http = bench.http()
                 rows += http_rows
             info = machine(url)
@@ -446,7 +566,7 @@ def main(argv: list[str] | None = None) -> None:
                       "started": began.isoformat(timespec="seconds"),
                       "seconds": round(time.monotonic() - started),
                       "rows": [{**asdict(row), "ratio": row.ratio} for row in rows],
-                      "targets": targets(rows), "sustained": intervals, "http": http}
+                      "targets": targets(rows), "sustained": intervals, "held_horizon": held, "http": http}
     finally:
         if not args.keep:
             cluster.remove()  # and its folder

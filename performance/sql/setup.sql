@@ -57,3 +57,38 @@ $$;
 CREATE FUNCTION bench.zipf_share(n integer, channels integer, skew float8, total bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE
 RETURN greatest(1, round(total * n ^ -skew / (SELECT sum(k ^ -skew) FROM generate_series(1, channels) AS k)));
+
+-- What pgq.lease and pgq.ack must do at least, for (f): a queue whose rows
+-- carry a visibility time and a receipt (in no index, as in pgq), leased by an
+-- UPDATE of the channel's oldest visible row, acked by DELETE plus archive.
+CREATE TABLE bench.raw_lease (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    channel text COLLATE "C" NOT NULL,
+    message jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    visible_at timestamptz NOT NULL DEFAULT now(),
+    receipt uuid,
+    PRIMARY KEY (channel, id)
+);
+
+CREATE FUNCTION bench.fill_raw_lease(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
+    INSERT INTO bench.raw_lease (channel, message)
+    SELECT fill_raw_lease.channel, bench.message(i) FROM generate_series(1, count) AS i;
+    SELECT count;
+$$;
+
+-- Lease the first `count` messages of a channel for an hour: in flight ahead of the rest.
+CREATE FUNCTION bench.lease_ahead_pgq(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
+    SELECT sum((SELECT count(*) FROM pgq.lease(lease_ahead_pgq.channel, 3600, 100)))::bigint
+    FROM generate_series(1, count / 100);
+$$;
+
+CREATE FUNCTION bench.lease_ahead_raw(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
+    WITH ahead AS (
+        UPDATE bench.raw_lease AS q SET visible_at = now() + interval '1 hour', receipt = gen_random_uuid()
+        WHERE q.channel = lease_ahead_raw.channel
+          AND q.id IN (SELECT r.id FROM bench.raw_lease AS r WHERE r.channel = lease_ahead_raw.channel
+                       ORDER BY r.id LIMIT count)
+        RETURNING 1)
+    SELECT count(*) FROM ahead;
+$$;

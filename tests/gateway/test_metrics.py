@@ -190,7 +190,7 @@ def test_horizon_gauges_on_both_backends(client: TestClient) -> None:
         assert scraped[(name, frozenset())] >= 0
 
 
-def test_horizon_gauges_climb_while_a_transaction_holds_the_horizon(direct: TestClient, admin_url: str) -> None:
+def test_horizon_gauges_climb_while_a_transaction_holds_it(direct: TestClient, admin_url: str) -> None:
     with psycopg.connect(admin_url) as holder:
         holder.execute("SELECT txid_current()")
         time.sleep(1.5)

@@ -40,7 +40,8 @@ from support.localpg import psql
 Conn = psycopg.Connection[tuple[object, ...]]
 # Small enough for a test: a second per run, one round, a few thousand messages.
 TINY = Profile("tiny", seconds=1, repeats=1, backlog=5_000, sustained_seconds=4, sample_seconds=2,
-               load_count=1_000, http_seconds=1, spec_seconds=1, knee_step="1s", knee_rates="10,20")
+               load_count=1_000, http_seconds=1, spec_seconds=1, knee_step="1s", knee_rates="10,20",
+               level_backlog=2_000, hold_before=2, holds=(2,), hold_sample=1, in_flight=(100, 1_000))
 ZIPF = channels("z", ZIPF_CHANNELS)
 
 
@@ -246,6 +247,25 @@ def test_sustained_scenario_reports_the_first_and_last_interval(bench: Bench) ->
     before, after = (int(number.replace(",", "")) for number in depth.groups())
     assert before >= 5_000 and abs(after - before) <= 8  # level, but for a race per client at most
     assert row.target == "ratio ≥ 0.90"
+
+
+def test_held_horizon_scenario_reports_both_sides_interval_by_interval(bench: Bench) -> None:
+    rows, series = bench.held_horizon()
+    assert [row.target for row in rows] == ["ratio ≥ 0.90"] * 2
+    assert all(row.value > 0 and row.baseline and "baseline" in row.note for row in rows)
+    places = ("1 channel", f"{ZIPF_CHANNELS:,} Zipf channels")
+    assert [(point["channels"], point["t"], point["held"]) for point in series] == [
+        (where, t, t > 2) for where in places for t in (1, 2, 3, 4)]
+    assert all(point["pgq"] > 0 and point["baseline"] > 0 for point in series)
+
+
+def test_in_flight_scenario_compares_leased_ahead_with_none(bench: Bench, admin: Conn) -> None:
+    rows = bench.in_flight()
+    assert [row.target for row in rows] == ["ratio ≥ 0.90", "ratio ≥ 0.80"]
+    assert all(row.value > 0 and row.baseline and "baseline" in row.note for row in rows)
+    leased = admin.execute("SELECT channel, count(*) FROM pgq.queue"
+                           " WHERE visible_at > now() + interval '1 minute' GROUP BY 1 ORDER BY 1").fetchall()
+    assert leased == [("f1000x1", 1_000), ("f100x1", 100)], "the messages ahead stay leased for the hour"
 
 
 # ---------------------------------------------------------------- latencies and percentiles

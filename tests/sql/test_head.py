@@ -156,7 +156,8 @@ def test_an_expired_lease_behind_the_head_is_delivered(admin_url: str) -> None:
 def test_a_nacked_message_behind_the_head_is_delivered_at_once(admin_url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         fill(conn, "nacked", 3001)
-        leased = conn.execute("SELECT id, receipt FROM pgq.lease('nacked', visibility_seconds => 600)").fetchone()
+        leased = conn.execute("SELECT id, receipt FROM pgq.lease('nacked', visibility_seconds => 600)"
+                              ).fetchone()
         assert leased is not None
         moved_past(conn, "nacked", int(str(leased[0])))
         assert one(conn, "SELECT pgq.nack('nacked', %s, %s)", list(leased)) is True
@@ -178,7 +179,8 @@ def test_a_redriven_dead_letter_behind_the_head_is_delivered_first(admin_url: st
         fill(conn, "revived", 3001)
         dead = int(str(one(conn, "WITH d AS (DELETE FROM pgq.queue WHERE id = (SELECT min(id) FROM pgq.queue"
                                  " WHERE channel = 'revived') RETURNING *)"
-                                 " INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)"
+                                 " INSERT INTO pgq.dead_letter"
+                                 " (id, channel, message, created_at, deliveries, reason)"
                                  " SELECT id, channel, message, created_at, 5, 'test' FROM d RETURNING id")))
         moved_past(conn, "revived", dead)
         assert one(conn, "SELECT pgq.redrive('revived')") == 1

@@ -1,5 +1,5 @@
-"""Consumed totals without a write per call, folded by maintain() in bounded calls; retention work follows what
-expires."""
+"""Consumed totals without a write per call, folded by maintain() in bounded calls; retention work follows
+what expires."""
 
 from __future__ import annotations
 
@@ -141,15 +141,16 @@ def test_a_late_commit_is_folded_once(admin: Conn, admin_url: str) -> None:
     assert admin.execute("SELECT sum(consumed) FROM pgq.counter").fetchone() == (2,)
 
 
-def test_maintain_works_off_a_pile_of_consumed_messages_in_bounded_calls(admin: Conn, gateway_dsn: str) -> None:
+def test_maintain_works_off_a_pile_of_consumed_messages(admin: Conn, gateway_dsn: str) -> None:
     """300,000 messages consumed while a horizon was held, then released (the issue's 2,000,000, scaled down):
     each maintain() call folds at most 10 slices of 25,000, saves its progress, and ends within the gateway
     role's 5 s statement_timeout; the totals are exact after every call."""
     for first in range(0, 300_000, 10_000):  # one transaction id per 10,000, as consumers would leave them
         admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at)"
-                      " SELECT g, 'pile', '{}', now() FROM generate_series(%s, %s) AS g", [first + 1, first + 10_000])
+                      " SELECT g, 'pile', '{}', now() FROM generate_series(%s, %s) AS g",
+                      [first + 1, first + 10_000])
     assert consumed(admin) == {"pile": 300_000}
-    folded = []
+    folded: list[int] = []
     with psycopg.connect(gateway_dsn, autocommit=True) as gateway:
         assert gateway.execute("SHOW statement_timeout").fetchone() == ("5s",)
         while not folded or folded[-1]:
