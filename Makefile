@@ -61,7 +61,7 @@ lint: bootstrap ## ruff and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
 
-bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; ~20 min, own cluster
+bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; about an hour, own cluster
 	@$(PY) -m performance.bench
 
 bench-quick: bootstrap ## Every bench scenario scaled down to about 3 minutes: a smoke test, not results

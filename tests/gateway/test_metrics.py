@@ -107,6 +107,7 @@ def test_broker_metrics_after_known_traffic(direct: TestClient, admin: psycopg.C
     admin.execute("""SELECT pgq.enqueue('d', '{}')""")
     admin.execute("SELECT pgq.lease('d')")
     admin.execute("UPDATE pgq.queue SET visible_at = now() WHERE channel = 'd'")
+    admin.execute("DELETE FROM pgq.head")  # time forged by hand: the heads start over (docs/sql.md)
     admin.execute("SELECT pgq.lease('d')")  # the second delivery of a max_deliveries 1 message: dead
 
     scraped = samples(direct)

@@ -1,4 +1,6 @@
-"""The @v1.3 storage layout moves existing data: every message keeps its id, order, state and receipt."""
+"""Upgrades keep existing data: the @v1.3 storage layout moves every message with its id, order, state and
+receipt; the heads added after @v1.5 are built by the first consumers and dropped by a revert, with nothing
+lost."""
 
 from __future__ import annotations
 
@@ -14,15 +16,19 @@ from tests.databases import drop_database
 Rows = list[tuple[object, ...]]
 
 
-@pytest.fixture
-def v12_url(cluster: Cluster) -> Iterator[str]:
-    name = "pgq_upgrade"
+def deployed_at(cluster: Cluster, name: str, tag: str) -> Iterator[str]:
+    """A database of its own, deployed up to `tag`, dropped afterwards."""
     psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     psql(cluster.url, f"CREATE DATABASE {name}")
     url = cluster.url_for(name)
-    sqitch("deploy", url, "--to", "@v1.2", quiet=True)
+    sqitch("deploy", url, "--to", tag, quiet=True)
     yield url
     drop_database(cluster, url)
+
+
+@pytest.fixture
+def v12_url(cluster: Cluster) -> Iterator[str]:
+    yield from deployed_at(cluster, "pgq_upgrade", "@v1.2")
 
 
 def every_state(conn: psycopg.Connection[tuple[object, ...]]) -> tuple[int, str]:
@@ -83,13 +89,7 @@ def test_upgrade_revert_and_redeploy_keep_every_message(v12_url: str) -> None:
 
 @pytest.fixture
 def v15_url(cluster: Cluster) -> Iterator[str]:
-    name = "pgq_upgrade_v15"
-    psql(cluster.url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    psql(cluster.url, f"CREATE DATABASE {name}")
-    url = cluster.url_for(name)
-    sqitch("deploy", url, "--to", "@v1.5", quiet=True)
-    yield url
-    drop_database(cluster, url)
+    yield from deployed_at(cluster, "pgq_upgrade_v15", "@v1.5")
 
 
 def test_heads_come_and_go_with_the_upgrade_from_v15(v15_url: str) -> None:
