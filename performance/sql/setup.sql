@@ -78,9 +78,18 @@ CREATE FUNCTION bench.fill_raw_lease(channel text, count bigint) RETURNS bigint 
 $$;
 
 -- Lease the first `count` messages of a channel for an hour: in flight ahead of the rest.
-CREATE FUNCTION bench.lease_ahead_pgq(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
-    SELECT sum((SELECT count(*) FROM pgq.lease(lease_ahead_pgq.channel, 3600, 100)))::bigint
-    FROM generate_series(1, count / 100);
+CREATE FUNCTION bench.lease_ahead_pgq(channel text, count bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    done bigint := 0;
+    taken bigint;
+BEGIN
+    WHILE done < count LOOP
+        SELECT count(*) INTO taken FROM pgq.lease(lease_ahead_pgq.channel, 3600, least(100, count - done)::integer);
+        EXIT WHEN taken = 0;
+        done := done + taken;
+    END LOOP;
+    RETURN done;
+END
 $$;
 
 CREATE FUNCTION bench.lease_ahead_raw(channel text, count bigint) RETURNS bigint LANGUAGE sql AS $$
