@@ -159,3 +159,29 @@ def test_maintain_works_off_a_pile_of_consumed_messages(admin: Conn, gateway_dsn
             folded.append(int(result[0]["consumed_folded"]))
             assert consumed(admin) == {"pile": 300_000}
     assert 0 < folded[0] <= 250_000 and folded[-1] == 0 and sum(folded) == 300_000, folded
+
+
+def test_the_tally_restarts_when_transaction_ids_went_backwards(admin: Conn) -> None:
+    """As after a logical restore into another cluster: the dump carried a bound, and archive rows, far ahead
+    of this cluster's transaction ids. The fold notices, counts the restored rows it had not counted yet,
+    and restarts the bound, so that what is consumed from then on counts exactly once."""
+    row = admin.execute("SELECT pg_current_xact_id()::text::bigint + 1000000").fetchone()
+    assert row is not None
+    ahead = int(str(row[0]))
+    admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_xid) VALUES"
+                  " (1, 'r', '{}', now(), %s::text::xid8), (2, 'r', '{}', now(), %s::text::xid8)",
+                  [ahead - 10, ahead + 10])  # the first was folded before the dump, the second was not
+    admin.execute("SELECT pgq._count_consumed('r', 1)")
+    admin.execute("UPDATE pgq.tally SET counted_below = %s::text::xid8", [ahead])
+    assert consumed(admin) == {"r": 2}
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {"r": 2}, "the restored rows count once"
+    admin.execute("SELECT pgq.enqueue_batch('r', '[{}, {}]')")
+    admin.execute("SELECT pgq.dequeue('r')")
+    assert consumed(admin) == {"r": 3}, "a message consumed after the restart counts"
+    admin.execute("SELECT pgq.maintain()")
+    admin.execute("SELECT pgq.dequeue('r')")
+    admin.execute("SELECT pgq.maintain()")
+    assert consumed(admin) == {"r": 4}
+    bound = admin.execute("SELECT counted_below::text::bigint < %s FROM pgq.tally", [ahead]).fetchone()
+    assert bound == (True,), "the bound follows this cluster's transaction ids again"
