@@ -21,8 +21,10 @@ SELECT set_eq(
          OR m.roleid::regrole::text IN ('pgq_client', 'authenticator', 'pgq_gateway', 'pgq_owner', 'pgq_admin',
                                         'pgq_gateway_admin', 'pgq_maintainer')$$,
     $$VALUES ('authenticator', 'pgq_client'), ('authenticator', 'pgq_admin'), ('pgq_gateway', 'pgq_client'),
-             ('pgq_gateway', 'pgq_gateway_admin'), ('pgq_gateway_admin', 'pgq_admin')$$,
-    'memberships: PostgREST may become the client or the admin, the gateway reaches the admin by SET ROLE only');
+             ('pgq_gateway', 'pgq_gateway_admin'), ('pgq_gateway_admin', 'pgq_admin'),
+             ('pgq_owner', 'pg_read_all_stats')$$,
+    'memberships: PostgREST may become the client or the admin, the gateway reaches the admin by SET ROLE only; '
+    'pgq_owner reads every session''s statistics for pgq.horizon()');
 SELECT ok(pg_has_role('pgq_gateway', 'pgq_admin', 'MEMBER') AND NOT pg_has_role('pgq_gateway', 'pgq_admin', 'USAGE'),
     'pgq_gateway may SET ROLE pgq_admin but does not inherit its rights');
 SELECT ok(NOT pg_has_role('authenticator', 'pgq_client', 'USAGE'), 'authenticator has no rights of its own (NOINHERIT)');
@@ -43,7 +45,7 @@ SELECT set_eq(
           'pgq.enqueue_once(text,jsonb,text,integer)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
           'pgq.ack(text,bigint,uuid)', 'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
           'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)',
-          'pgq.limits()']) AS f (sig)
+          'pgq.limits()', 'pgq.horizon()']) AS f (sig)
       UNION ALL VALUES ('pgq_gateway', 'pgq.watch(text,text[],integer)'), ('pgq_gateway', 'pgq.maintain()'),
           ('pgq_admin', 'pgq.configure(text,integer,interval)'), ('pgq_admin', 'pgq.redrive(text)'),
           ('pgq_admin', 'pgq.purge_archive(interval)'), ('pgq_admin', 'pgq.maintain()'),
