@@ -23,6 +23,8 @@ MAX_DELIVERIES: Final = 1_000  # configure's max_deliveries
 LISTENER_LENGTH: Final = 64  # characters in a watch listener
 MAX_WATCHED_CHANNELS: Final = 10_000  # channels per watch call
 MAX_WATCH_TTL_SECONDS: Final = 3_600  # how long a watch registration lasts unless renewed
+MAX_MESSAGE_DEPTH: Final = 200  # levels a message nests: {} is 1, {"a": {}} is 2
+MAX_MESSAGE_BYTES: Final = 1_048_576  # bytes of a message as JSON text (jsonb's own output): 1 MiB
 
 # pgq.limits() row by row: name -> value.
 SQL_LIMITS: Final = {
@@ -39,6 +41,8 @@ SQL_LIMITS: Final = {
     "listener_length": LISTENER_LENGTH,
     "max_watched_channels": MAX_WATCHED_CHANNELS,
     "max_watch_ttl_seconds": MAX_WATCH_TTL_SECONDS,
+    "max_message_depth": MAX_MESSAGE_DEPTH,
+    "max_message_bytes": MAX_MESSAGE_BYTES,
 }
 
 # Where the gateway is deliberately stricter than the database.

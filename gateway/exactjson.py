@@ -22,10 +22,12 @@ import orjson
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-# A message nests at most this deep (the object itself is level 1): one limit, checked before
-# any call, for both backends. It leaves room under orjson's 254 levels for the call's own
-# wrapping (arguments, a coalesced batch's list).
-MAX_DEPTH = 200
+from gateway import bounds
+
+# A message nests at most this deep (the object itself is level 1): pgq.limits()'s
+# max_message_depth, checked before any call, for both backends. It leaves room under orjson's
+# 254 levels for the call's own wrapping (arguments, a coalesced batch's list).
+MAX_DEPTH = bounds.MAX_MESSAGE_DEPTH
 
 
 def _not_json(name: str) -> Any:

@@ -170,11 +170,19 @@ class Bench:
         return lambda: self.run(self.job(database, script, clients, **variables))[0]
 
     def dequeue_side(self, database: str, side: str, clients: int, take: int) -> Callable[[], Run]:
-        """One run of a side's dequeue script on channel c1, its backlog topped up first;
-        a run that drained the backlog measured empty polls, and stops the bench."""
+        """One run of a side's dequeue script on channel c1, its backlog topped up and its queue
+        vacuumed first; a run that drained the backlog measured empty polls, and stops the bench.
+
+        The VACUUM makes every run start with no dead tuple on either side. Without it the
+        baseline's table, under PostgreSQL's default autovacuum (a fifth of the table dead before
+        it runs), keeps the entries of every message dequeued so far at its channel's head, and
+        each later call walks over them, while pgq.queue is vacuumed after 5,000: the baseline
+        slowed down run after run: pgq read 1.15x the baseline on a lone channel where runs
+        from the same state read about 0.6x."""
         def run() -> Run:
             channel = f"{CHANNEL}1"
             self.fill(database, side, channel, self.profile.backlog - self.depth(database, side, channel))
+            self.sql(f"VACUUM {QUEUE[side]}", database)
             (result,) = self.run(self.job(database, f"dequeue_{side}.sql", clients, **channels(CHANNEL),
                                           take=str(take)))
             if self.depth(database, side, channel) == 0:
@@ -193,7 +201,7 @@ class Bench:
             pgq, raw = interleave([self.plain("bench", f"enqueue_{side}.sql", clients, **channels(CHANNEL),
                                               message=message) for side in SIDES], self.profile.repeats)
             row = compare(f"`pgq.enqueue`, {plural(clients, 'client')}", "msgs/s", pgq, raw, "INSERT")
-            rows.append(at_least(row, ratio=0.85) if clients == 16 else row)
+            rows.append(at_least(row, ratio=0.90) if clients in (1, 16) else row)
         return rows
 
     def enqueue_batch(self) -> Row:
@@ -203,7 +211,7 @@ class Bench:
                                           batch=batch) for side in SIDES], self.profile.repeats)
         row = compare("`pgq.enqueue_batch(100)`, 2 clients", "msgs/s", pgq, raw, "INSERT…SELECT",
                       messages_per_run=100)
-        return at_least(row, rate=100_000)
+        return at_least(row, ratio=0.90, rate=100_000)
 
     def dequeue(self) -> list[Row]:
         """The lone channel and (a), the same channel behind an older one at least as large,
@@ -224,14 +232,15 @@ class Bench:
             pgq, raw = interleave([self.dequeue_side("lone", side, clients, 1) for side in SIDES],
                                   self.profile.repeats)
             name = f"`pgq.dequeue`, {plural(clients, 'client')}, lone channel, {backlog:,} backlog"
-            rows.append(compare(name, "msgs/s", pgq, raw, "DELETE+archive"))
+            row = compare(name, "msgs/s", pgq, raw, "DELETE+archive")
+            rows.append(at_least(row, ratio=0.95) if clients == 1 else row)
 
         self.log("pgq.dequeue vs DELETE+archive, 8 clients, lone channel and (a) behind an older channel")
         lone, lone_raw, behind, behind_raw = interleave(
             [self.dequeue_side(database, side, 8, 1) for database in ("lone", "behind") for side in SIDES],
             self.profile.repeats)
         rows.append(at_least(compare(f"`pgq.dequeue`, 8 clients, lone channel, {backlog:,} backlog", "msgs/s",
-                                     lone, lone_raw, "DELETE+archive"), ratio=0.90))
+                                     lone, lone_raw, "DELETE+archive"), ratio=0.95))
         rows.append(at_least(compare(f"(a) `pgq.dequeue`, 8 clients, behind an older channel of {backlog:,}",
                                      "msgs/s", behind, behind_raw, "DELETE+archive"), ratio=0.90))
         rows.append(at_least(compare("(a) `pgq.dequeue`, 8 clients: behind an older channel vs lone",

@@ -1,16 +1,17 @@
 -- Deploy pgqueue:functions/limits to pg
--- requires: schema/limit_type
+-- requires: functions/limits@v1.5
 --
 -- Every bound of the API, written once. The functions check their input
 -- against pgq._limit(name); gateway/bounds.py mirrors these rows for the HTTP
--- layer, and tests/sql/test_limits.py fails when the two disagree.
+-- layer, and tests/sql/test_limits.py fails when the two disagree. CREATE OR
+-- REPLACE keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
 -- IMMUTABLE, so pgq._limit() with a constant name is folded into its caller's
 -- plan once per session: a bound costs a hot path nothing. SECURITY DEFINER
 -- like the rest of the API, though it reads nothing.
-CREATE FUNCTION pgq.limits()
+CREATE OR REPLACE FUNCTION pgq.limits()
 RETURNS SETOF pgq.api_limit
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -27,14 +28,16 @@ AS $$
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
            ('max_watched_channels', 10000),     -- channels per watch call
-           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
+           ('max_watch_ttl_seconds', 3600),     -- how long a watch registration lasts unless renewed
+           ('max_message_depth', 200),          -- levels a message nests: {} is 1, {"a": {}} is 2
+           ('max_message_bytes', 1048576)       -- bytes of a message as JSON text (jsonb's own output): 1 MiB
 $$;
 
 COMMENT ON FUNCTION pgq.limits() IS
 $$Every bound the API checks, by name: the largest (or, for lengths, the longest) value a parameter may take.$$;
 
 -- The bound called name; an unknown name is a bug in the caller, not bad input.
-CREATE FUNCTION pgq._limit(name text)
+CREATE OR REPLACE FUNCTION pgq._limit(name text)
 RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from performance.bench import CHANNEL, FULL, MESSAGE, QUICK, ZIPF_CHANNELS, Bench, Profile
+from performance.bench import CHANNEL, FULL, MESSAGE, QUEUE, QUICK, ZIPF_CHANNELS, Bench, Profile
 from performance.harness import (
     SQL,
     BenchError,
@@ -225,6 +225,17 @@ def test_a_run_that_drains_the_backlog_stops_the_bench(bench: Bench) -> None:
     drains = bench.dequeue_side("bench", "raw", 2, 100)  # 5,000 messages last well under a second
     with pytest.raises(BenchError, match="drained the 5,000 backlog"):
         drains()
+
+
+def test_every_dequeue_run_starts_from_a_vacuumed_queue(bench: Bench, admin: Conn) -> None:
+    """Dead tuples left by earlier runs would slow the side whose table autovacuum leaves alone."""
+    vacuums = "SELECT vacuum_count FROM pg_stat_user_tables WHERE relid = %s::regclass"
+    before = {side: count(admin, vacuums, table) for side, table in QUEUE.items()}
+    for side in QUEUE:
+        bench.dequeue_side("bench", side, 1, 1)()
+    admin.execute("SELECT pg_stat_clear_snapshot()")
+    after = {side: count(admin, vacuums, table) - before[side] for side, table in QUEUE.items()}
+    assert after == {"pgq": 1, "raw": 1}
 
 
 def test_zipf_scenario_counts_consumed_messages_on_both_sides(bench: Bench, admin: Conn) -> None:

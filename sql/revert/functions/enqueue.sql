@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/enqueue from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/enqueue from pg: back to the body of @v1.5, replaced in place so that its owner and
+-- grants stay as they are.
 
 BEGIN;
 
@@ -18,20 +18,20 @@ AS $$
 DECLARE
     new_id bigint;
 BEGIN
-    IF channel IS NULL OR NOT pgq._valid_channel(channel) THEN
-        PERFORM pgq._check_channel(channel);
+    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel) THEN
+        PERFORM pgq._check_channel(enqueue.channel);
     END IF;
-    IF message IS NULL OR jsonb_typeof(message) <> 'object' THEN
-        PERFORM pgq._check_message(message);
+    IF enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' THEN
+        PERFORM pgq._check_message(enqueue.message);
     END IF;
-    IF delay_seconds IS DISTINCT FROM 0 THEN
-        PERFORM pgq._check_range('delay_seconds', delay_seconds, 0, 604800);
+    IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
+        PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, pgq._limit('max_delay_seconds'));
     END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
     RETURNING queue.id INTO new_id;
-    IF delay_seconds = 0 THEN
-        PERFORM pgq._wake(channel);
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
     END IF;
     RETURN new_id;
 END
@@ -41,5 +41,8 @@ COMMENT ON FUNCTION pgq.enqueue(text, jsonb, integer) IS
 $$Append a message (a JSON object) to the end of a channel and return its id.
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
 delay_seconds (0-604800, default 0): consumers do not see the message before then.$$;
+
+REVOKE ALL ON FUNCTION pgq.enqueue(text, jsonb, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.enqueue(text, jsonb, integer) TO pgq_client;
 
 COMMIT;

@@ -1,5 +1,5 @@
--- Revert pgqueue:functions/enqueue_batch from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/enqueue_batch from pg: back to the body of @v1.5, replaced in place so that its owner and
+-- grants stay as they are.
 
 BEGIN;
 
@@ -18,17 +18,15 @@ DECLARE
     bad_type text;
 BEGIN
     PERFORM pgq._check_channel(enqueue_batch.channel);
-    IF messages IS NULL THEN
-        RAISE EXCEPTION 'messages must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    IF jsonb_typeof(messages) <> 'array' THEN
-        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(messages)
+    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
+        RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pgq._check_range('number of messages', jsonb_array_length(messages), 1, 10000);
+    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
 
     SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
-    FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
     WHERE jsonb_typeof(e.element) <> 'object'
     ORDER BY e.position
     LIMIT 1;
@@ -43,7 +41,7 @@ BEGIN
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
         SELECT enqueue_batch.channel, e.element
-        FROM jsonb_array_elements(messages) WITH ORDINALITY AS e(element, position)
+        FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
     )
@@ -54,5 +52,8 @@ $$;
 
 COMMENT ON FUNCTION pgq.enqueue_batch(text, jsonb) IS
 $$Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.$$;
+
+REVOKE ALL ON FUNCTION pgq.enqueue_batch(text, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.enqueue_batch(text, jsonb) TO pgq_client;
 
 COMMIT;

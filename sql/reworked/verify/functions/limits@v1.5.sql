@@ -1,0 +1,5 @@
+-- Verify pgqueue:functions/limits on pg
+
+SELECT 1 / pg_catalog.has_function_privilege('pgq_client', 'pgq.limits()', 'EXECUTE')::int;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('pgq_client', 'pgq._limit(text)', 'EXECUTE'))::int;
+SELECT 1 / (pgq._limit('max_take') = 100)::int;
