@@ -174,3 +174,47 @@ class Status(BaseModel):
     """Every error, and the health answers."""
 
     status: str
+
+
+# The routes issue 23 added (extend, channel counts, settings read and reset, purge). Their request
+# models refuse unknown fields and take no bool or string for a number.
+class Extend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[Bigint, Field(strict=True)]
+    receipt: UUID
+    visibility: Annotated[LeaseSeconds, Field(strict=True)] = Field(
+        description=f"the lease now ends this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) from now"
+    )
+
+
+class Extended(BaseModel):
+    status: str = "Lease extended"
+    lease_expires_at: Timestamp
+
+
+class ChannelStats(BaseModel):
+    """A row of pgq.stats()."""
+
+    channel: str
+    depth: int = Field(description="ready messages")
+    delayed: int = Field(description="messages not ready yet: enqueued with a delay, or nacked with one")
+    leased: int = Field(description="messages leased and not settled, their lease still running")
+    dead: int = Field(description="dead letters")
+    oldest_age_seconds: float | None = Field(
+        description="age of the oldest queued message, in any state; null when none is queued"
+    )
+    enqueued: int = Field(description="running total: messages enqueued (queued, dead or consumed)")
+    consumed: int = Field(description="running total: messages dequeued or acknowledged")
+
+
+class Purged(BaseModel):
+    status: str = "Messages deleted"
+    count: int = Field(description="how many were deleted; call again until it is 0")
+
+
+class NoQuery(BaseModel):
+    """A route that takes no query parameter refuses any, by name."""
+
+    model_config = ConfigDict(extra="forbid")
+

@@ -11,7 +11,7 @@ import psycopg
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.backends import Deadline
+from gateway.backends import Cut, Deadline
 from gateway.settings import Settings
 from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
@@ -154,7 +154,9 @@ class SlowStats(StubBackend):
         self.seconds = seconds
         self.calls = 0
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         self.calls += 1
         await asyncio.sleep(self.seconds if self.calls > 1 else 0)
         return [{"channel": "slow", "depth": self.calls, "oldest_age_seconds": 1.0, "delayed": 0,
