@@ -134,7 +134,7 @@ class DirectBackend:
         # object, and timestamps carry their UTC offset. Except for a set of a plain type
         # (RETURNS SETOF bigint), whose values PostgREST lists bare: PostgreSQL names that
         # one column after the function, and no pgq function has an OUT column of its own name.
-        call = f"SELECT * FROM pgq.{function}({_params(args)}) AS r"
+        call = f"SELECT * FROM pgq.{function}({_params(args)})"
         if cut:
             call, args = _cut(call, args, cut)
         sql = f"SELECT coalesce(json_agg(r), '[]') FROM ({call}) AS r"
@@ -222,11 +222,11 @@ def _cut(call: str, args: Mapping[str, object], cut: Cut) -> tuple[str, dict[str
     for column, value in cut.equal.items():
         position += 1
         values[f"${position}"] = value
-        conditions.append(f'r."{column}" = ${position}')
+        conditions.append(f'"{column}" = ${position}')
     if conditions:
         call += " WHERE " + " AND ".join(conditions)
     if cut.order_by:
-        call += f' ORDER BY r."{cut.order_by}"'
+        call += f' ORDER BY "{cut.order_by}"'
     values["$offset"] = cut.offset
     call += f" OFFSET ${position + 1}"
     if cut.limit is not None:
