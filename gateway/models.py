@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator
 
 from gateway import bounds
 from gateway.exactjson import MAX_DEPTH, depth
@@ -178,12 +178,19 @@ class Status(BaseModel):
 
 # The routes issue 23 added (extend, channel counts, settings read and reset, purge). Their request
 # models refuse unknown fields and take no bool or string for a number.
+def _json_number(value: object) -> object:
+    """A JSON integer (1 or 1.0, as JSON Schema has it), never true or "1"."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number, not a boolean or a string")
+    return value
+
+
 class Extend(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: Annotated[Bigint, Field(strict=True)]
+    id: Annotated[Bigint, BeforeValidator(_json_number)]
     receipt: UUID
-    visibility: Annotated[LeaseSeconds, Field(strict=True)] = Field(
+    visibility: Annotated[LeaseSeconds, BeforeValidator(_json_number)] = Field(
         description=f"the lease now ends this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) from now"
     )
 
