@@ -680,24 +680,27 @@ DECLARE
     batch constant integer := 10000;
     budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
     reached bigint := -9223372036854775808;
+    upto bigint;
     deleted bigint;
     removed bigint := 0;
 BEGIN
     PERFORM pgq._check_channel(purge.channel);
     LOOP
-        WITH gone AS (
-            DELETE FROM pgq.queue AS q
-            WHERE q.channel = purge.channel AND q.id = ANY (ARRAY(
-                SELECT b.id
-                FROM pgq.queue AS b
-                WHERE b.channel = purge.channel AND b.id > reached
-                ORDER BY b.id
-                LIMIT batch))
-            RETURNING q.id
-        )
-        SELECT count(*), coalesce(max(g.id), reached) INTO deleted, reached FROM gone AS g;
+        SELECT b.id INTO upto
+        FROM pgq.queue AS b
+        WHERE b.channel = purge.channel AND b.id > reached
+        ORDER BY b.id
+        OFFSET batch - 1
+        LIMIT 1;
+        IF upto IS NULL THEN
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached;
+        ELSE
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached AND q.id <= upto;
+        END IF;
+        GET DIAGNOSTICS deleted = ROW_COUNT;
         removed := removed + deleted;
-        EXIT WHEN deleted < batch OR clock_timestamp() >= budget_ends;
+        EXIT WHEN upto IS NULL OR clock_timestamp() >= budget_ends;
+        reached := upto;
     END LOOP;
     RETURN removed;
 END

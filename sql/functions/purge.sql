@@ -16,7 +16,9 @@ BEGIN;
 --
 -- An administrator's function, granted to pgq_admin only. Work is bounded
 -- like pgq.purge_archive's: batches of 10,000 along the (channel, id) index,
--- each starting past the last, and no new batch once a second has passed, so
+-- each a range of ids past the last (a range scan of the primary key, whatever
+-- the planner knows of a freshly filled channel: an id list would be checked
+-- against every row of the channel), and no new batch once a second has passed, so
 -- a channel of millions is emptied by repeated calls, none of which a
 -- statement_timeout cancels. Call it until it answers 0.
 CREATE FUNCTION pgq.purge(channel text)
@@ -28,24 +30,27 @@ DECLARE
     batch constant integer := 10000;
     budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
     reached bigint := -9223372036854775808;
+    upto bigint;
     deleted bigint;
     removed bigint := 0;
 BEGIN
     PERFORM pgq._check_channel(purge.channel);
     LOOP
-        WITH gone AS (
-            DELETE FROM pgq.queue AS q
-            WHERE q.channel = purge.channel AND q.id = ANY (ARRAY(
-                SELECT b.id
-                FROM pgq.queue AS b
-                WHERE b.channel = purge.channel AND b.id > reached
-                ORDER BY b.id
-                LIMIT batch))
-            RETURNING q.id
-        )
-        SELECT count(*), coalesce(max(g.id), reached) INTO deleted, reached FROM gone AS g;
+        SELECT b.id INTO upto
+        FROM pgq.queue AS b
+        WHERE b.channel = purge.channel AND b.id > reached
+        ORDER BY b.id
+        OFFSET batch - 1
+        LIMIT 1;
+        IF upto IS NULL THEN
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached;
+        ELSE
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached AND q.id <= upto;
+        END IF;
+        GET DIAGNOSTICS deleted = ROW_COUNT;
         removed := removed + deleted;
-        EXIT WHEN deleted < batch OR clock_timestamp() >= budget_ends;
+        EXIT WHEN upto IS NULL OR clock_timestamp() >= budget_ends;
+        reached := upto;
     END LOOP;
     RETURN removed;
 END
