@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db stop clean ha ha-stop ha-status ha-clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
+.PHONY: help bootstrap db db-url db-admin-url stop clean ha ha-stop ha-status ha-clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,6 +17,12 @@ bootstrap: ## Install the system packages (as root) and the Python virtualenv
 
 db: bootstrap ## Start the local PostgreSQL cluster, deploy pgq; prints the URL last
 	@$(PY) -m support.localpg db
+
+db-url: bootstrap ## As make db, quietly: prints only the gateway's URL (pgq_gateway), e.g. URL=$$(make -s db-url)
+	@$(PY) -m support.localpg db-url
+
+db-admin-url: bootstrap ## As make db, quietly: prints only the superuser's URL (for configure, redrive, purge)
+	@$(PY) -m support.localpg db-admin-url
 
 stop: ## Stop the local PostgreSQL cluster
 	@$(PY) -m support.localpg stop

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from gateway import openapi
 from gateway.auth import BearerToken
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             await app.state.enqueuer.close()
             await opened.close()
 
-    app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)
+    # /docs (Swagger UI) and /redoc load their scripts from the gateway, not from a CDN.
+    app = FastAPIOffline(title="pgQueue", version="1.0.0", lifespan=lifespan)
     app.state.metrics = Metrics(settings)
     install_handlers(app)
     app.include_router(api_router)

@@ -13,7 +13,7 @@ from gateway.backends import Backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.longpoll import Watcher
 from gateway.metrics import Metrics
-from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA
+from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA, NoQuery
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = bounds.MAX_LIST_TAKE  # larger values are capped, not refused
@@ -56,3 +56,5 @@ PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHA
 QueryChannel = Annotated[str, Query(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
+# A route that takes no query parameter: any is refused (400 naming it).
+NoQueryDep = Annotated[NoQuery, Query()]

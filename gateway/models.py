@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator
 
 from gateway import bounds
 from gateway.exactjson import MAX_DEPTH, depth
@@ -174,3 +174,54 @@ class Status(BaseModel):
     """Every error, and the health answers."""
 
     status: str
+
+
+# The routes issue 23 added (extend, channel counts, settings read and reset, purge). Their request
+# models refuse unknown fields and take no bool or string for a number.
+def _json_number(value: object) -> object:
+    """A JSON integer (1 or 1.0, as JSON Schema has it), never true or "1"."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON number, not a boolean or a string")
+    return value
+
+
+class Extend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[Bigint, BeforeValidator(_json_number)]
+    receipt: UUID
+    visibility: Annotated[LeaseSeconds, BeforeValidator(_json_number)] = Field(
+        description=f"the lease now ends this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) from now"
+    )
+
+
+class Extended(BaseModel):
+    status: str = "Lease extended"
+    lease_expires_at: Timestamp
+
+
+class ChannelStats(BaseModel):
+    """A row of pgq.stats()."""
+
+    channel: str
+    depth: int = Field(description="ready messages")
+    delayed: int = Field(description="messages not ready yet: enqueued with a delay, or nacked with one")
+    leased: int = Field(description="messages leased and not settled, their lease still running")
+    dead: int = Field(description="dead letters")
+    oldest_age_seconds: float | None = Field(
+        description="age of the oldest queued message, in any state; null when none is queued"
+    )
+    enqueued: int = Field(description="running total: messages enqueued (queued, dead or consumed)")
+    consumed: int = Field(description="running total: messages dequeued or acknowledged")
+
+
+class Purged(BaseModel):
+    status: str = "Messages deleted"
+    count: int = Field(description="how many were deleted; call again until it is 0")
+
+
+class NoQuery(BaseModel):
+    """A route that takes no query parameter refuses any, by name."""
+
+    model_config = ConfigDict(extra="forbid")
+

@@ -16,6 +16,7 @@ Responses = dict[int | str, dict[str, Any]]
 _WHY = {
     400: "Bad input: malformed JSON, a missing or wrong-typed field, a value the database rejects",
     408: "The request body did not arrive whole within PGQ_BODY_TIMEOUT",
+    404: "No such channel on record: pgq.stats() lists none of that name",
     409: "The receipt is not the message's current one: leased again since, settled, or an unknown id",
     413: "The request body is over the configured limit (PGQ_MAX_BODY_BYTES)",
     503: "Nothing was done: the database or PostgREST is unreachable, overloaded or too slow, or the"

@@ -547,6 +547,24 @@ END
 $$;
 COMMENT ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) IS 'Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
 false, with nothing changed, otherwise.';
+CREATE FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    ends timestamptz;
+BEGIN
+    IF pgq.extend_lease(extend_lease_until.channel, extend_lease_until.id, extend_lease_until.receipt,
+                        extend_lease_until.seconds) THEN
+        SELECT q.visible_at INTO STRICT ends
+        FROM pgq.queue AS q
+        WHERE q.channel = extend_lease_until.channel AND q.id = extend_lease_until.id;
+    END IF;
+    RETURN ends;
+END
+$$;
+COMMENT ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) IS 'pgq.extend_lease, answering when the lease now ends: seconds (1-43200) from now, receipt kept. Null, with
+nothing changed, unless receipt is the message''s current one in this channel.';
 CREATE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1) RETURNS SETOF pgq.leased_message
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -688,6 +706,41 @@ END
 $$;
 COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
 Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
+CREATE FUNCTION pgq.purge(channel text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    batch constant integer := 10000;
+    budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
+    reached bigint := -9223372036854775808;
+    upto bigint;
+    deleted bigint;
+    removed bigint := 0;
+BEGIN
+    PERFORM pgq._check_channel(purge.channel);
+    LOOP
+        SELECT b.id INTO upto
+        FROM pgq.queue AS b
+        WHERE b.channel = purge.channel AND b.id > reached
+        ORDER BY b.id
+        OFFSET batch - 1
+        LIMIT 1;
+        IF upto IS NULL THEN
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached;
+        ELSE
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached AND q.id <= upto;
+        END IF;
+        GET DIAGNOSTICS deleted = ROW_COUNT;
+        removed := removed + deleted;
+        EXIT WHEN upto IS NULL OR clock_timestamp() >= budget_ends;
+        reached := upto;
+    END LOOP;
+    RETURN removed;
+END
+$$;
+COMMENT ON FUNCTION pgq.purge(channel text) IS 'Delete a channel''s queued messages (ready, delayed and leased; not archived, not its dead letters), in batches for
+at most about a second; returns how many were deleted (call again until it answers 0).';
 CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -758,6 +811,16 @@ END
 $$;
 COMMENT ON FUNCTION pgq.redrive(channel text) IS 'Move every dead letter of a channel back to the queue, ready now at its original id with deliveries reset;
 returns how many were moved.';
+CREATE FUNCTION pgq.settings_of(channel text) RETURNS pgq.channel_config
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(settings_of.channel);
+    RETURN pgq._channel_limits(settings_of.channel);
+END
+$$;
+COMMENT ON FUNCTION pgq.settings_of(channel text) IS 'A channel''s limits, as pgq.configure sets them: its own, or the defaults (max_deliveries 5, dedup_window 24 hours).';
 CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -808,6 +871,18 @@ $$;
 COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
 (age of the oldest queued message, any state; null if none), delayed, leased, dead (dead letters), and the running
 totals enqueued and consumed (popped or acked).';
+CREATE FUNCTION pgq.unconfigure(channel text) RETURNS pgq.channel_config
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(unconfigure.channel);
+    DELETE FROM pgq.channel_settings AS s WHERE s.channel = unconfigure.channel;
+    RETURN pgq._channel_limits(unconfigure.channel);
+END
+$$;
+COMMENT ON FUNCTION pgq.unconfigure(channel text) IS 'Return a channel to the default limits (max_deliveries 5, dedup_window 24 hours), dropping its own settings;
+returns the limits now in force.';
 CREATE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30) RETURNS SETOF text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -988,6 +1063,8 @@ REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key t
 GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.limits() FROM PUBLIC;
@@ -1000,11 +1077,17 @@ REVOKE ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_sec
 GRANT ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.purge(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.purge(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.purge_archive(older_than interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.purge_archive(older_than interval) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_admin;
+REVOKE ALL ON FUNCTION pgq.settings_of(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.settings_of(channel text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.unconfigure(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.unconfigure(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) TO pgq_gateway;

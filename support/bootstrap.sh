@@ -42,8 +42,9 @@ else
 
   # No docker-compose: Debian's package is Compose v1, which no longer runs on Python 3.12;
   # tests/deploy validates the compose file without it. HAProxy checks docker/proxy/haproxy.cfg.
+  # Chromium renders /docs headless in tests/gateway/test_docs_page.py.
   base=(postgresql postgresql-client sqitch libdbd-pg-perl libtap-parser-sourcehandler-pgtap-perl
-        prometheus haproxy python3-venv)
+        prometheus haproxy python3-venv chromium)
   mapfile -t need < <(missing_packages "${base[@]}")
   if [ ${#need[@]} -gt 0 ]; then apt_update; install_packages "${need[@]}"; fi
 

@@ -265,20 +265,26 @@ def sync_passwords(admin_url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["db", "stop", "status", "url", "clean"])
+    parser.add_argument("action", choices=["db", "db-url", "db-admin-url", "stop", "status", "url", "clean"])
     args = parser.parse_args()
     gateway_login = os.environ.get("PGQ_DATABASE_URL")  # what the gateway connects with, when set
     existing_admin = os.environ.get("PGQ_ADMIN_URL")  # an existing server to deploy through
     cluster = dev_cluster()
-    if args.action == "db":
+    if args.action in ("db", "db-url", "db-admin-url"):
+        # db prints sqitch's log and both URLs; db-url and db-admin-url, quiet, one bare URL each.
+        loud = args.action == "db"
         if existing_admin or gateway_login:
             admin = existing_admin or str(gateway_login)
         else:
             cluster.start()
             admin = create_database(cluster, "pgqueue")
-        sqitch("deploy", admin, "--verify")
+        sqitch("deploy", admin, "--verify", quiet=not loud)
         if admin != gateway_login:
             sync_passwords(admin)
+        if args.action == "db-admin-url":
+            print(admin)
+            return
+        if loud and admin != gateway_login:
             print(f"admin: psql {admin}")
         print(gateway_login or gateway_url(admin))
     elif args.action == "stop":

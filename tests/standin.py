@@ -24,8 +24,11 @@ runs a call:
   `role` claim replaces the anonymous role; a bad or expired one is 401 PGRST301, and a JWT with
   no secret configured is 500 PGRST300. A 42501 is 401 for an anonymous request, 403 otherwise.
 
+- on a set of rows, the query string's filters PostgREST documents for function results, as far
+  as the gateway uses them: `column=eq.value`, `order=column.asc`, `offset` and `limit`.
+
 Where it still differs from PostgREST: HS256 only (no JWKS, no aud check), no GET calls,
-filters, Prefer headers, OpenAPI root or schema reloading by NOTIFY (the cache is reloaded
+other filters, Prefer headers, OpenAPI root or schema reloading by NOTIFY (the cache is reloaded
 only after a broken connection); a function's overloads are not told apart (pgq has none);
 error message texts of its own (PGRST*) are close to, not exactly, PostgREST's; it serves
 HTTP/1.1 keep-alive from Python's ThreadingHTTPServer, one thread per connection.
@@ -42,6 +45,7 @@ import queue
 import socket
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -194,8 +198,9 @@ class StandInPostgrest:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 schema = self.headers.get("Content-Profile", DEFAULT_SCHEMA)
-                status, answer = stand_in.call(self.path.removeprefix("/rpc/"), body, schema,
-                                               self.headers.get("Authorization"))
+                path, _, query = self.path.partition("?")
+                status, answer = stand_in.call(path.removeprefix("/rpc/"), body, schema,
+                                               self.headers.get("Authorization"), query)
                 payload = answer.encode() if isinstance(answer, RawJson) else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -226,7 +231,7 @@ class StandInPostgrest:
             self._role_settings = None
 
     def call(self, function: str, body: bytes, schema: str = DEFAULT_SCHEMA,
-             authorization: str | None = None) -> tuple[int, Any]:
+             authorization: str | None = None, query: str = "") -> tuple[int, Any]:
         try:
             role = self._role(authorization)
             try:
@@ -236,7 +241,7 @@ class StandInPostgrest:
             if not isinstance(args, dict):
                 raise Refusal(400, "PGRST102", "Expected a JSON object of named arguments")
             with self._pool.connection() as conn:
-                return 200, self._run(conn, schema, function, args, role, body.decode())
+                return 200, self._run(conn, schema, function, args, role, body.decode(), _filters(query))
         except Refusal as refusal:
             return refusal.status, refusal.body
 
@@ -263,7 +268,7 @@ class StandInPostgrest:
         return str(claims.get("role", ANONYMOUS_ROLE))
 
     def _run(self, conn: psycopg.Connection[Any], schema: str, name: str, args: dict[str, Any],
-             role: str, body: str) -> RawJson | None:
+             role: str, body: str, filters: sql.Composable) -> RawJson | None:
         functions, settings_by_role = self._schema_cache(conn, schema)
         role_settings = settings_by_role.get(role, {})
         found = functions.get(name)
@@ -284,7 +289,8 @@ class StandInPostgrest:
             # The body as sent and the result as text: numbers travel exactly, as through PostgREST.
             params = [body] if args else []
             query = sql.SQL("SELECT (pgrst_result.body)::text FROM ({}) AS pgrst_result(body)")
-            row = conn.execute(query.format(_call_query(schema, name, found, list(args))), params).fetchone()
+            call = _call_query(schema, name, found, list(args), filters)
+            row = conn.execute(query.format(call), params).fetchone()
             conn.execute("COMMIT")
             return RawJson(row[0]) if row and row[0] is not None else None
         except psycopg.Error as exc:
@@ -325,7 +331,28 @@ def _unbase64(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
-def _call_query(schema: str, name: str, function: Function, given: list[str]) -> sql.Composed:
+def _filters(query: str) -> sql.Composable:
+    """`column=eq.value`, `order=column.asc`, `offset`, `limit`: a WHERE, ORDER BY, OFFSET and LIMIT."""
+    where: list[sql.Composable] = []
+    order: sql.Composable = sql.SQL("")
+    paging: list[sql.Composable] = []
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        if key in ("offset", "limit"):
+            if not value.isdigit():
+                raise Refusal(400, "PGRST103", f"Requested range not satisfiable: {key}={value}")
+            paging.append(sql.SQL(f"{key.upper()} {{}}").format(sql.Literal(int(value))))
+        elif key == "order" and value.endswith(".asc"):
+            order = sql.SQL(" ORDER BY pgrst_call.{}").format(sql.Identifier(value.removesuffix(".asc")))
+        elif value.startswith("eq."):
+            where.append(sql.SQL("pgrst_call.{} = {}").format(sql.Identifier(key), sql.Literal(value[3:])))
+        else:
+            raise Refusal(400, "PGRST100", f"\"failed to parse filter ({key}={value})\" (the stand-in's)")
+    condition = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where) if where else sql.SQL("")
+    return sql.Composed([condition, order, *(sql.SQL(" ") + part for part in paging)])
+
+
+def _call_query(schema: str, name: str, function: Function, given: list[str],
+                filters: sql.Composable) -> sql.Composed:
     """PostgREST's shape: the JSON body typed by json_to_record, the call, the result as JSON."""
     source: sql.Composable = sql.SQL("(SELECT) AS pgrst_args")
     if given:
@@ -341,6 +368,6 @@ def _call_query(schema: str, name: str, function: Function, given: list[str]) ->
         return values.format(source, call)
     if function.returns_set:
         rows = sql.SQL("SELECT coalesce(json_agg(_postgrest_t), '[]') "
-                       "FROM (SELECT pgrst_call.* FROM {}, LATERAL {} AS pgrst_call) AS _postgrest_t")
-        return rows.format(source, call)
+                       "FROM (SELECT pgrst_call.* FROM {}, LATERAL {} AS pgrst_call{}) AS _postgrest_t")
+        return rows.format(source, call, filters)
     return sql.SQL("SELECT to_json({}) FROM {}").format(call, source)

@@ -8,6 +8,7 @@ are GatewayErrors, translated through gateway.errors' one table.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gateway.longpoll import Watcher
@@ -15,23 +16,38 @@ from gateway.settings import Settings
 
 # The functions neither PostgREST's anonymous role nor pgq_gateway may call (schema/api_grants):
 # both backends run them with pgq_admin's rights. The gateway's admin routes guard them (PGQ_ADMIN_TOKEN).
-ADMIN_FUNCTIONS = frozenset({"configure", "redrive", "purge_archive"})
+ADMIN_FUNCTIONS = frozenset({"configure", "redrive", "purge_archive", "purge", "unconfigure"})
 ADMIN_ROLE = "pgq_admin"
 
 Deadline = float | None  # on the event loop's clock
 
 # The functions that change nothing: when their answer is lost, nothing happened (503), where
 # for any other call the outcome is unknown (504).
-READS = frozenset({"peek", "channels", "stats", "dead_letters", "horizon"})
+READS = frozenset({"peek", "channels", "stats", "dead_letters", "settings_of", "horizon"})
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Which rows of a set-returning function to answer, chosen in SQL: those whose columns equal
+    `equal`, in `order_by`'s order, `offset` skipped and at most `limit` (PostgREST's filters on
+    /rpc results; a WHERE, ORDER BY, OFFSET and LIMIT in the direct backend). Column names are
+    the gateway's own, never a client's."""
+
+    equal: Mapping[str, str] = field(default_factory=dict)
+    order_by: str | None = None
+    offset: int = 0
+    limit: int | None = None
 
 
 class Backend(Protocol):
     """`deadline` (the event loop's clock) defaults to PGQ_UPSTREAM_TIMEOUT from the call. The answer
     comes by then, or for a call already sent at most GRACE_SECONDS later (gateway.errors)."""
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         """Call the set-returning pgq.<function> with named arguments: a list of row objects,
-        or of bare values for a set of a plain type (pgq.enqueue_batch's ids)."""
+        or of bare values for a set of a plain type (pgq.enqueue_batch's ids); with `cut`, those rows."""
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""

@@ -24,7 +24,7 @@ from typing import Any
 import asyncpg
 
 from gateway import exactjson
-from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
+from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
 from gateway.backends.direct_watch import ListenHub
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, log, upstream_error
 
@@ -127,12 +127,17 @@ class DirectBackend:
         )
         return cls(pool, dsn, upstream_timeout)
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         # As PostgREST does: json_agg over a subquery, so even a one-column row is an
         # object, and timestamps carry their UTC offset. Except for a set of a plain type
         # (RETURNS SETOF bigint), whose values PostgREST lists bare: PostgreSQL names that
         # one column after the function, and no pgq function has an OUT column of its own name.
-        sql = f"SELECT coalesce(json_agg(r), '[]') FROM (SELECT * FROM pgq.{function}({_params(args)})) AS r"
+        call = f"SELECT * FROM pgq.{function}({_params(args)})"
+        if cut:
+            call, args = _cut(call, args, cut)
+        sql = f"SELECT coalesce(json_agg(r), '[]') FROM ({call}) AS r"
         result: list[dict[str, Any]] = await self._fetch(function, sql, args, deadline)
         if result and result[0].keys() == {function}:
             return [row[function] for row in result]
@@ -207,6 +212,27 @@ def _forget(running: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], No
             task.exception()  # retrieved: its caller may have gone, and the error is answered anyway
 
     return done
+
+
+def _cut(call: str, args: Mapping[str, object], cut: Cut) -> tuple[str, dict[str, object]]:
+    """The call's rows as `cut` chooses them, its values as further parameters."""
+    values: dict[str, object] = dict(args)
+    position = len(values)
+    conditions = []
+    for column, value in cut.equal.items():
+        position += 1
+        values[f"${position}"] = value
+        conditions.append(f'"{column}" = ${position}')
+    if conditions:
+        call += " WHERE " + " AND ".join(conditions)
+    if cut.order_by:
+        call += f' ORDER BY "{cut.order_by}"'
+    values["$offset"] = cut.offset
+    call += f" OFFSET ${position + 1}"
+    if cut.limit is not None:
+        values["$limit"] = cut.limit
+        call += f" LIMIT ${position + 2}"
+    return call, values
 
 
 def _params(args: Mapping[str, object]) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from gateway import exactjson
-from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
+from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
 from gateway.jwt import role_token
 from gateway.longpoll import Backoff, Waiter
@@ -47,14 +47,19 @@ class PostgrestBackend:
             transport=transport,
         )
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
-        result: list[Any] = await self._call(function, args, deadline)
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
+        result: list[Any] = await self._call(function, args, deadline, _filters(cut) if cut else None)
         return result
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         return await self._call(function, args, deadline)
 
-    async def _call(self, function: str, args: Mapping[str, object], deadline: Deadline) -> Any:
+    async def _call(
+        self, function: str, args: Mapping[str, object], deadline: Deadline,
+        filters: dict[str, str] | None = None,
+    ) -> Any:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout if deadline is None else deadline
         writes = function not in READS
@@ -74,7 +79,8 @@ class PostgrestBackend:
         try:
             async with asyncio.timeout_at(deadline + (GRACE_SECONDS if writes else 0)):
                 response = await self._client.post(
-                    f"/rpc/{function}", content=body, headers=headers, extensions={"trace": trace}
+                    f"/rpc/{function}", content=body, headers=headers, params=filters,
+                    extensions={"trace": trace},
                 )
         except (TimeoutError, httpx.TimeoutException):
             code = UNKNOWN if sent and writes else TIMEOUT
@@ -109,6 +115,17 @@ class BackoffPoll:
 
     async def close(self) -> None:
         pass
+
+
+def _filters(cut: Cut) -> dict[str, str]:
+    """PostgREST's horizontal filtering, ordering and paging of a function's rows."""
+    filters = {column: f"eq.{value}" for column, value in cut.equal.items()}
+    if cut.order_by:
+        filters["order"] = f"{cut.order_by}.asc"
+    filters["offset"] = str(cut.offset)
+    if cut.limit is not None:
+        filters["limit"] = str(cut.limit)
+    return filters
 
 
 def _error(response: httpx.Response, writes: bool) -> GatewayError:

@@ -11,11 +11,11 @@ from pydantic import Field
 
 from gateway import bounds
 from gateway.backends import Backend
-from gateway.deps import MAX_COUNT, BackendDep, PathChannel, WatcherDep
+from gateway.deps import MAX_COUNT, BackendDep, NoQueryDep, PathChannel, WatcherDep
 from gateway.errors import GatewayError
 from gateway.exactjson import StrictJsonRoute, stored
 from gateway.longpoll import MAX_WAIT, poll
-from gateway.models import LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
+from gateway.models import Extend, Extended, LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
 from gateway.openapi import empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute)
@@ -64,13 +64,17 @@ async def dequeue(
     return stored(rows if count is not None else rows[0])
 
 
-async def _settle(backend: Backend, function: str, channel: str, body: Settle, **extra: object) -> None:
-    """pgq.ack and pgq.nack answer false, having changed nothing, unless the receipt is current."""
+async def _settle(
+    backend: Backend, function: str, channel: str, body: Settle | Extend, **extra: object
+) -> Any:
+    """pgq.ack, pgq.nack and pgq.extend_lease_until answer false or null, having changed nothing,
+    unless the receipt is current."""
     args = {"channel": channel, "id": body.id, "receipt": str(body.receipt), **extra}
-    if not await backend.value(function, args):
+    if not (settled := await backend.value(function, args)):
         raise GatewayError(
             409, f"stale or unknown receipt: message {body.id} of channel {channel} is not leased with it"
         )
+    return settled
 
 
 @router.post("/queue/{channel}/ack", response_model=Status, responses=errors(400, 408, 409, 413, 503, 504))
@@ -87,3 +91,13 @@ async def nack(channel: PathChannel, body: Nack, backend: BackendDep) -> Status:
     delay = {} if body.delay is None else {"delay_seconds": body.delay}
     await _settle(backend, "nack", channel, body, **delay)
     return Status(status="Message returned to the queue")
+
+
+@router.post(
+    "/queue/{channel}/extend", response_model=Extended, responses=errors(400, 408, 409, 413, 503, 504)
+)
+async def extend(channel: PathChannel, body: Extend, backend: BackendDep, _: NoQueryDep) -> Extended:
+    """Keep a leased message while working on it: its lease now ends `visibility` seconds from now, with
+    the same receipt. Answers when it ends, as the database stored it."""
+    ends = await _settle(backend, "extend_lease_until", channel, body, seconds=body.visibility)
+    return Extended(lease_expires_at=ends)

@@ -1,6 +1,6 @@
 -- Least privilege: each role may call exactly its part of the API, and nothing else.
 BEGIN;
-SELECT plan(37);
+SELECT plan(41);
 
 -- Attributes: who may log in, who inherits, and that none holds a cluster-wide power.
 SELECT set_eq(
@@ -45,10 +45,11 @@ SELECT set_eq(
           'pgq.enqueue_once(text,jsonb,text,integer)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
           'pgq.ack(text,bigint,uuid)', 'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
           'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)',
-          'pgq.limits()', 'pgq.horizon()']) AS f (sig)
+          'pgq.limits()', 'pgq.horizon()', 'pgq.extend_lease_until(text,bigint,uuid,integer)', 'pgq.settings_of(text)']) AS f (sig)
       UNION ALL VALUES ('pgq_gateway', 'pgq.watch(text,text[],integer)'), ('pgq_gateway', 'pgq.maintain()'),
           ('pgq_admin', 'pgq.configure(text,integer,interval)'), ('pgq_admin', 'pgq.redrive(text)'),
           ('pgq_admin', 'pgq.purge_archive(interval)'), ('pgq_admin', 'pgq.maintain()'),
+          ('pgq_admin', 'pgq.purge(text)'), ('pgq_admin', 'pgq.unconfigure(text)'),
           ('pgq_maintainer', 'pgq.maintain()')$$,
     'each role may execute exactly its functions');
 
@@ -82,6 +83,9 @@ SELECT results_eq($$SELECT message FROM pgq.dequeue('priv')$$, $$VALUES ('{"seq"
 
 SELECT throws_ok($$SELECT pgq.configure('priv', max_deliveries => 1)$$, '42501', NULL, 'client cannot configure a channel');
 SELECT throws_ok($$SELECT pgq.redrive('priv')$$, '42501', NULL, 'client cannot redrive');
+SELECT throws_ok($$SELECT pgq.purge('priv')$$, '42501', NULL, 'client cannot purge a channel');
+SELECT throws_ok($$SELECT pgq.unconfigure('priv')$$, '42501', NULL, 'client cannot unconfigure a channel');
+SELECT lives_ok($$SELECT pgq.settings_of('priv')$$, 'client: settings_of');
 SELECT throws_ok($$SELECT pgq.maintain()$$, '42501', NULL, 'client cannot run maintenance');
 SELECT throws_ok($$SELECT * FROM pgq.queue$$, '42501', NULL, 'client cannot SELECT the queue');
 SELECT throws_ok($$INSERT INTO pgq.queue (channel, message) VALUES ('x', '{}')$$, '42501', NULL, 'client cannot INSERT into the queue');
@@ -106,6 +110,7 @@ SELECT throws_ok($$DELETE FROM pgq.waiting$$, '42501', NULL, 'gateway cannot wri
 SET LOCAL ROLE pgq_admin;
 SELECT is((SELECT max_deliveries FROM pgq.configure('priv', max_deliveries => 3)), 3, 'admin: configure');
 SELECT lives_ok($$SELECT pgq.purge_archive('0')$$, 'admin: purge_archive (runs as its owner)');
+SELECT lives_ok($$SELECT pgq.purge('priv')$$, 'admin: purge (runs as its owner)');
 SELECT throws_ok($$DELETE FROM pgq.archive$$, '42501', NULL, 'admin cannot write the archive directly');
 
 RESET ROLE;

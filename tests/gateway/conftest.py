@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -25,14 +26,26 @@ from tests.standin import StandInPostgrest
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 BACKENDS = ["direct", "postgrest"]
 
+ADMIN_TOKEN = "admin-token"
+
+
+def _backend_settings(request: pytest.FixtureRequest, **extra: Any) -> Settings:
+    if request.param == "postgrest":
+        return Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
+                        postgrest_jwt_secret=compose_secret(), **QUIET, **extra)
+    return Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET, **extra)
+
+
 @pytest.fixture(params=BACKENDS)
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
-    if request.param == "postgrest":
-        settings = Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
-                            postgrest_jwt_secret=compose_secret(), **QUIET)
-    else:
-        settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET)
-    with serve(settings) as served:
+    with serve(_backend_settings(request)) as served:
+        yield served
+
+
+@pytest.fixture(params=BACKENDS)
+def admin_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """As `client`, with PGQ_ADMIN_TOKEN set to ADMIN_TOKEN: admin routes want it."""
+    with serve(_backend_settings(request, admin_token=ADMIN_TOKEN)) as served:
         yield served
 
 

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends import Deadline
+from gateway.backends import Cut, Deadline
 from gateway.backends.direct import DirectBackend
 from gateway.backends.direct_watch import ListenHub
 from gateway.coalesce import EnqueueCoalescer
@@ -32,7 +32,9 @@ class Recording:
         self.backend = backend
         self.calls: Calls = []
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         messages = args.get("messages")
         self.calls.append((function, len(messages) if isinstance(messages, list) else 1))
         return await self.backend.rows(function, args, deadline)

@@ -357,7 +357,7 @@ def test_settle_body_over_the_limit_is_413(client: TestClient, channel: str) -> 
 
 
 def test_unknown_verbs_are_404_or_405(client: TestClient, channel: str) -> None:
-    assert_status(client.post(f"/queue/{channel}/extend", json={}), 404)
+    assert_status(client.post(f"/queue/{channel}/touch", json={}), 404)
     assert_status(client.get(f"/queue/{channel}/ack"), 405)
     assert_status(client.get(f"/dead-letters/{channel}/redrive"), 405)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gateway.backends import Deadline
+from gateway.backends import Cut, Deadline
 from gateway.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
 from gateway.settings import Settings
 from tests.gateway.fakes import StubBackend
@@ -45,7 +45,9 @@ def test_only_bad_input_shows_the_upstream_message(caplog: pytest.LogCaptureFixt
 class Broken(StubBackend):
     """A backend whose every call fails in a way nothing expects."""
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         raise RuntimeError(f"boom in {function}")
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:

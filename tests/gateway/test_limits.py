@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
 
-from gateway.backends import Deadline
+from gateway.backends import Cut, Deadline
 from gateway.limits import BodyLimit
 from gateway.settings import Settings
 from support.serve import running_gateway
@@ -133,7 +133,9 @@ class Recording(StubBackend):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, object]]] = []
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         self.calls.append((function, dict(args)))
         return []
 

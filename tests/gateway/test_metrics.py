@@ -11,7 +11,7 @@ import psycopg
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.backends import Deadline
+from gateway.backends import Cut, Deadline
 from gateway.settings import Settings
 from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
@@ -99,6 +99,7 @@ def test_broker_metrics_after_known_traffic(direct: TestClient, admin: psycopg.C
     assert direct.post("/messages", json=batch).status_code == 201
     post(direct, "m", {"seq": 5})
     admin.execute("""SELECT pgq.enqueue('m', '{"seq": 6}')""")  # a DBA's enqueue counts too
+    assert direct.post("/message", json={"channel": "m", "message": {}, "delay": 600}).status_code == 201
     assert len(direct.get("/queue/m?count=2").json()) == 2
     leased = direct.get("/queue/m?visibility=60&count=2").json()
     ack = direct.post("/queue/m/ack", json={"id": leased[0]["id"], "receipt": leased[0]["receipt"]})
@@ -113,12 +114,14 @@ def test_broker_metrics_after_known_traffic(direct: TestClient, admin: psycopg.C
     scraped = samples(direct)
     assert gauge(scraped, "pgqueue_queue_depth") == {"m": 3, "d": 0}
     assert gauge(scraped, "pgqueue_leased_messages") == {"m": 1, "d": 0}
+    assert gauge(scraped, "pgqueue_delayed_messages") == {"m": 1, "d": 0}
     assert gauge(scraped, "pgqueue_dead_letters") == {"m": 0, "d": 1}
-    assert gauge(scraped, "pgqueue_messages_enqueued_total") == {"m": 7, "d": 1}
+    assert gauge(scraped, "pgqueue_messages_enqueued_total") == {"m": 8, "d": 1}
     assert gauge(scraped, "pgqueue_messages_consumed_total") == {"m": 3, "d": 0}
     families = {f.name: f.type for f in text_string_to_metric_families(direct.get("/metrics").text)}
     assert families["pgqueue_messages_enqueued"] == families["pgqueue_messages_consumed"] == "counter"
     assert families["pgqueue_leased_messages"] == families["pgqueue_dead_letters"] == "gauge"
+    assert families["pgqueue_delayed_messages"] == "gauge"
 
 
 def test_counters_fold_the_least_busy_channels_into_other(
@@ -155,7 +158,9 @@ class SlowStats(StubBackend):
         self.seconds = seconds
         self.calls = 0
 
-    async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
+    async def rows(
+        self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
+    ) -> list[Any]:
         if function == "horizon":
             return [{"held_seconds": 0.0, "held_transactions": 0, "queue_dead_versions": 0}]
         self.calls += 1

@@ -15,6 +15,8 @@ FORBIDDEN = [
     ("DELETE FROM pgq.archive", "42501"),
     ("UPDATE pgq.settings SET archive_retention = '0'", "42501"),
     ("SELECT pgq.purge_archive('0')", "42501"),
+    ("SELECT pgq.purge('x')", "42501"),
+    ("SELECT pgq.unconfigure('x')", "42501"),
     ("SELECT pgq._check_channel('x')", "42501"),
     ("CREATE TABLE pgq.intruder (id int)", "42501"),
     ("CREATE FUNCTION pgq.enqueue(channel text) RETURNS int LANGUAGE sql RETURN 1", "42501"),
@@ -111,6 +113,8 @@ def test_the_gateway_reaches_the_admin_functions_by_set_role_only(gateway_dsn: s
         conn.execute("SET ROLE pgq_admin")
         limits = conn.execute("SELECT max_deliveries FROM pgq.configure('two', max_deliveries => 2)")
         assert limits.fetchone() == (2,)
+        assert conn.execute("SELECT pgq.purge('two')").fetchone() == (0,)
+        assert conn.execute("SELECT max_deliveries FROM pgq.unconfigure('two')").fetchone() == (5,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SET ROLE pgq_owner")
 

@@ -85,3 +85,19 @@ def test_database_errors_keep_their_code_with_postgrests_status(stand_in: StandI
 ])
 def test_sqlstates_map_as_postgrests_table(code: str, status: int) -> None:
     assert status_for_sqlstate(code) == status
+
+
+def test_a_set_of_rows_is_filtered_ordered_and_paged_by_the_query_string(
+    stand_in: StandInPostgrest, admin: psycopg.Connection[Any]
+) -> None:
+    admin.execute("SELECT pgq.enqueue(c, '{}') FROM unnest(ARRAY['filter-c', 'filter-a', 'filter-b']) AS c")
+
+    def channels(query: str) -> list[str]:
+        status, body = stand_in.call("stats", b"{}", query=query)
+        assert status == 200, body
+        return [row["channel"] for row in json.loads(body)]
+
+    assert channels("channel=eq.filter-b") == ["filter-b"]
+    assert channels("order=channel.asc&offset=1&limit=1") == ["filter-b"]
+    assert channels("order=channel.asc&limit=2") == ["filter-a", "filter-b"]
+    assert stand_in.call("stats", b"{}", query="channel=like.x")[0] == 400
