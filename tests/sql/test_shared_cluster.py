@@ -3,7 +3,7 @@
 The other application's `authenticator` (LOGIN NOINHERIT, member of its own `web_anon`) exists
 before pgQueue is deployed. The released change schema/roles (@v1.0) would set that role's
 password on the first deploy; support.localpg.sqitch hands it the role's own verifier instead.
-Known limit (docs/operations.md): a revert past schema/roles may drop it; this test reverts to @v1.2.
+A revert past schema/roles keeps it too (a failed first deploy below reverts that far).
 
 A `pgq_owner` or `pgq_admin` that pgQueue did not create, or that can log in or has members, is
 never handed pgq: the deploy stops first (schema/role_check). And the event trigger that hands
@@ -112,13 +112,18 @@ def held(url: str) -> str:
           AND refobjid IN (SELECT oid FROM pg_roles WHERE rolname IN ('pgq_owner', 'pgq_admin'))""")
 
 
+# The roles not marked as pgQueue's: a failed deploy's revert may drop only marked ones.
+ROLES = """SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles
+           WHERE rolname !~ '^pg_' AND shobj_description(oid, 'pg_authid') IS DISTINCT FROM :'managed'"""
+
+
 def deployed_ever(url: str, change: str) -> str:
     return psql(url, f"SELECT count(*) FROM sqitch.events WHERE change = '{change}' AND event = 'deploy'")
 
 
 @pytest.mark.parametrize("made_before, refusal", [
     pytest.param("CREATE ROLE pgq_owner LOGIN PASSWORD 'theirs'; CREATE TABLE theirs (id int);"
-                 "ALTER TABLE theirs OWNER TO pgq_owner",
+                 "ALTER TABLE theirs OWNER TO pgq_owner; CREATE ROLE authenticator LOGIN NOINHERIT",
                  "pgq_owner exists, but pgQueue did not create it", id="another-applications-pgq_owner"),
     pytest.param("CREATE ROLE pgq_owner LOGIN; COMMENT ON ROLE pgq_owner IS :'managed'",
                  "pgq_owner can log in", id="pgq_owner-with-a-login"),
@@ -132,7 +137,7 @@ def test_a_first_deploy_stops_before_handing_pgq_to_a_role_not_its_own(
     url = create_database(bare, "pgq_first")
     try:
         psql(url, made_before, managed=MANAGED_ROLE)
-        theirs = held(url)
+        theirs, roles = held(url), psql(url, ROLES, managed=MANAGED_ROLE)
         with pytest.raises(SystemExit):
             sqitch("deploy", url, "--verify", quiet=True)
         assert refusal in capfd.readouterr().err
@@ -140,6 +145,7 @@ def test_a_first_deploy_stops_before_handing_pgq_to_a_role_not_its_own(
         # would otherwise have reassigned what the role owned, the other application's table included.
         assert deployed_ever(url, "schema/ownership") == "0"
         assert held(url) == theirs
+        assert psql(url, ROLES, managed=MANAGED_ROLE) == roles, "another application's role was dropped"
     finally:
         drop_with_roles(bare, url, "intruder")
 
