@@ -69,11 +69,15 @@ CREATE FUNCTION pgq._adopt_objects() RETURNS event_trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    owner constant oid := 'pgq_owner'::regrole;
+    owner oid;
     object record;
 BEGIN
     IF current_setting('pgq.adopting', true) = 'on'
        OR NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c WHERE c.schema_name = 'pgq') THEN
+        RETURN;
+    END IF;
+    owner := to_regrole('pgq_owner');
+    IF owner IS NULL THEN
         RETURN;
     END IF;
     PERFORM set_config('pgq.adopting', 'on', true);  -- our own ALTERs fire this trigger again
@@ -103,7 +107,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._adopt_objects() IS 'Event trigger: hands every table, sequence, type and function in pgq to pgq_owner
-(event trigger functions excepted, which must stay a superuser''s).';
+(event trigger functions excepted, which must stay a superuser''s). DDL outside pgq,
+and any DDL while pgq_owner does not exist, it leaves as it is.';
 CREATE FUNCTION pgq._channel_limits(channel text) RETURNS pgq.channel_config
     LANGUAGE sql STABLE
     AS $$

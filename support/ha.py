@@ -62,6 +62,7 @@ NODE_SETTINGS = {"shared_buffers": "128MB", "effective_cache_size": "1GB", "work
                  "maintenance_work_mem": "64MB", "wal_keep_size": "1GB"}
 # A primary that reaches neither the monitor nor a standby for this long stops itself (20 s by default).
 KEEPER_SETTINGS = {"timeout.network_partition_timeout": "4"}
+PRIMARY_STATES = ("single", "wait_primary", "primary")  # the states in which a node accepts writes
 
 
 @dataclass(frozen=True)
@@ -172,11 +173,20 @@ class Formation:
                     self.autoctl("config", "set", "--pgdata", str(node.data), key, value)
                 self.start_service(node)
                 self._wait(partial(self.serving, node), f"{node.name} did not reach a serving state")
-            self.start_service(node)
-        # Nodes stopped earlier start together: a standby may need its primary running to report.
+        # A formation stopped earlier: the node the monitor names primary, whichever it is after a
+        # failover, starts first and reports that its Postgres runs. A standby reporting before it,
+        # while the monitor still holds the primary's report from before the stop, could make the
+        # monitor fail over in the middle of the start. The others then start together: a standby
+        # may need its primary running to report.
+        named = self.named_primary()
+        if named is not None:
+            since = self.monitor_sql("SELECT now()")
+            self.start_service(named)
+            self._wait(partial(self.reported_running, named, since), f"{named.name} (primary) did not report")
         for node in self.nodes:
-            self._wait(partial(self.serving, node), f"{node.name} did not reach a serving state")
-        self._wait(lambda: self.primary() is not None, "the formation has no primary")
+            self.start_service(node)
+        self._wait(lambda: self.primary() is not None and all(self.serving(node) for node in self.nodes),
+                   "the formation did not reach a primary and serving standbys")
         # SQL rather than `pg_autoctl set formation number-sync-standbys`, whose 2.0 release applies
         # the value and then exits 1 on a parse error of its own. The monitor refuses it during a
         # failover (a formation restarted node by node may go through one), so it is retried.
@@ -199,13 +209,25 @@ class Formation:
         return reported if reported == goal else None
 
     def serving(self, node: Node) -> bool:
-        return self.state_of(node.name) in ("single", "wait_primary", "primary", "secondary")
+        return self.state_of(node.name) in (*PRIMARY_STATES, "secondary")
 
     def primary(self) -> Node | None:
+        """The node that is primary now: the monitor assigned it a primary's state and it reported it."""
         for node in self.nodes:
-            if self.state_of(node.name) in ("primary", "single", "wait_primary"):
+            if self.state_of(node.name) in PRIMARY_STATES:
                 return node
         return None
+
+    def named_primary(self) -> Node | None:
+        """The node the monitor assigns a primary's state, whether or not it has reached it (it may be
+        stopped); None in the middle of a failover."""
+        goals = {name: goal for name, (_, goal) in self.states().items()}
+        return next((node for node in self.nodes if goals.get(node.name) in PRIMARY_STATES), None)
+
+    def reported_running(self, node: Node, since: str) -> bool:
+        """Whether the node's pg_autoctl has told the monitor since `since` that its Postgres runs."""
+        return self.monitor_sql(f"SELECT reportedpgisrunning AND reporttime > '{since}' "
+                                f"FROM pgautofailover.node WHERE nodename = '{node.name}'") == "t"
 
     def monitor_sql(self, sql: str) -> str:
         url = f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.monitor_port}/pg_auto_failover"
@@ -222,12 +244,14 @@ class Formation:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        """The standbys first and the monitor last, one at a time: a primary stopped first would be
-        failed over, and the next `make ha` would find another node primary."""
+        """The monitor first, then the primary, then the standbys, one at a time. A monitor still up
+        would see the nodes go down and could start a failover, to a standby about to stop too; the
+        next `make ha` would find the formation in the middle of it. The primary goes before the
+        standbys: with neither the monitor nor a standby to reach, it would demote itself."""
         primary: Node | None = None
         with contextlib.suppress(RuntimeError):  # the monitor is down already
-            primary = self.primary()
-        for node in [*sorted(self.nodes, key=lambda node: node == primary), self.monitor]:
+            primary = self.named_primary()
+        for node in [self.monitor, *sorted(self.nodes, key=lambda node: node != primary)]:
             if self.service_pid(node):
                 self.autoctl("stop", "--pgdata", str(node.data), check=False)
             deadline = time.monotonic() + 60

@@ -1,26 +1,35 @@
 -- Deploy pgqueue:functions/_adopt_objects to pg
 -- requires: schema/ownership
 --
--- pgq._adopt_objects() is defined here from @v1.5 on; schema/ownership created it
--- and keeps its deployed script. CREATE OR REPLACE keeps its owner and grants.
+-- Restated whole: pgq_owner is looked up only for DDL in pgq, with to_regrole(),
+-- and without it nothing is adopted. The event trigger fires on every DDL
+-- statement in the database, other applications' included, and pgq_owner may be
+-- missing (after a restore with --no-owner into a cluster without pgQueue's
+-- roles): the cast to regrole of @v1.5, made before the schema check, failed
+-- every one of those statements. CREATE OR REPLACE keeps the owner and grants.
 
 BEGIN;
 
 -- Why a catalog sweep, not the command's own objects: one sweep also covers
 -- the objects earlier changes created, and identity sequences and indexes
 -- follow their table. Only superusers create objects in pgq, and only they
--- may hand them to pgq_owner: anyone else's DDL leaves here at once.
+-- may hand them to pgq_owner: anyone else's DDL leaves here at once, before
+-- anything is looked up, and so does DDL in pgq while pgq_owner does not exist.
 CREATE OR REPLACE FUNCTION pgq._adopt_objects()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    owner constant oid := 'pgq_owner'::regrole;
+    owner oid;
     object record;
 BEGIN
     IF current_setting('pgq.adopting', true) = 'on'
        OR NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c WHERE c.schema_name = 'pgq') THEN
+        RETURN;
+    END IF;
+    owner := to_regrole('pgq_owner');
+    IF owner IS NULL THEN
         RETURN;
     END IF;
     PERFORM set_config('pgq.adopting', 'on', true);  -- our own ALTERs fire this trigger again
@@ -52,7 +61,8 @@ $$;
 
 COMMENT ON FUNCTION pgq._adopt_objects() IS
 $$Event trigger: hands every table, sequence, type and function in pgq to pgq_owner
-(event trigger functions excepted, which must stay a superuser's).$$;
+(event trigger functions excepted, which must stay a superuser's). DDL outside pgq,
+and any DDL while pgq_owner does not exist, it leaves as it is.$$;
 
 REVOKE ALL ON FUNCTION pgq._adopt_objects() FROM PUBLIC;
 

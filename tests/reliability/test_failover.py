@@ -28,6 +28,7 @@ import psycopg
 import pytest
 
 from support.ha import Formation, Node, deploy, scratch_formation
+from support.localpg import psql
 from support.serve import running_gateway
 
 FAILOVER_BOUND = 30.0  # seconds from the kill to the first successful write, with make ha's settings
@@ -233,3 +234,27 @@ def test_killed_nodes_lose_no_acknowledged_message(
     assert acked_not_archived == [], f"acked but not archived exactly once: {acked_not_archived[:10]}"
     assert failover <= FAILOVER_BOUND, f"writes resumed {failover:.1f} s after the primary's death"
     assert standby_gap <= FAILOVER_BOUND, f"writes resumed {standby_gap:.1f} s after a standby's death"
+
+
+def test_a_formation_stopped_after_a_failover_starts_again_around_the_promoted_primary(
+    formation: Formation,
+) -> None:
+    """`make ha-stop` then `make ha` right after a promotion (the state the test above leaves; run alone,
+    this test makes one): the formation comes back with the node the monitor promoted as its primary,
+    no failover on the way, every node serving (the dead one rejoined), and the deploy goes to it."""
+    if all(formation.serving(node) for node in formation.nodes):
+        dead = formation.primary()
+        assert dead is not None
+        formation.kill(dead)
+        promoted_instead_of(formation, dead)
+    promoted = formation.named_primary()
+    assert promoted is not None
+
+    formation.stop()
+    formation.create()
+
+    assert formation.primary() == promoted, f"the restart failed over: {formation.states()}"
+    assert all(formation.serving(node) for node in formation.nodes), formation.states()
+    admin = deploy(formation, quiet=True)
+    assert admin == promoted.admin_url
+    assert psql(admin, "SELECT pg_is_in_recovery()") == "f"

@@ -20,7 +20,12 @@ BEGIN
         RAISE NOTICE 'pgq roles kept: another database on this cluster still uses them';
         RETURN;
     END IF;
-    DROP ROLE IF EXISTS authenticator, pgq_gateway, pgq_client;
+    -- An authenticator older than pgq_client is another application's (schema/admin_roles
+    -- tells them apart the same way): it stays. A first deploy that fails reverts this too.
+    IF pg_catalog.to_regrole('authenticator')::oid > pg_catalog.to_regrole('pgq_client')::oid THEN
+        DROP ROLE authenticator;
+    END IF;
+    DROP ROLE IF EXISTS pgq_gateway, pgq_client;
 END
 $$;
 

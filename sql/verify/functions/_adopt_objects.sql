@@ -1,3 +1,4 @@
 -- Verify pgqueue:functions/_adopt_objects on pg
 
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._adopt_objects()', 'EXECUTE'))::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq._adopt_objects()'::regprocedure) LIKE '%to_regrole(''pgq_owner'')%')::int;

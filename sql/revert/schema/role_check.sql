@@ -1,0 +1,3 @@
+-- Revert pgqueue:schema/role_check from pg
+--
+-- Nothing to undo: the change only checks the roles.

@@ -1,0 +1,4 @@
+-- Revert pgqueue:functions/_adopt_objects from pg
+--
+-- Nothing to undo: the definition above is the one schema/ownership created,
+-- and reverting schema/ownership drops the function.
