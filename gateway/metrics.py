@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import (
+    REGISTRY,
     CollectorRegistry,
     GCCollector,
     PlatformCollector,
@@ -48,6 +49,13 @@ COUNTERS: tuple[Family, ...] = (
     ("pgqueue_messages_consumed", "Messages consumed (dequeued or acknowledged), by channel", "consumed",
      sum),
 )
+
+
+def instrument(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
+    """The HTTP metrics of every request, as the gateway counts them (`make bench`'s baseline app too)."""
+    Instrumentator(should_group_status_codes=False, registry=registry).instrument(
+        app, latency_lowr_buckets=LATENCY_BUCKETS, latency_highr_buckets=LATENCY_BUCKETS
+    )
 
 
 class QueueStats(Collector):
@@ -130,9 +138,7 @@ class Metrics:
             GCCollector(registry=self.registry)
 
     def instrument(self, app: FastAPI) -> None:
-        Instrumentator(should_group_status_codes=False, registry=self.registry).instrument(
-            app, latency_lowr_buckets=LATENCY_BUCKETS, latency_highr_buckets=LATENCY_BUCKETS
-        )
+        instrument(app, self.registry)
 
     async def render(self, backend: Backend) -> bytes:
         await self.stats.refresh(backend)
