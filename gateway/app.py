@@ -16,7 +16,7 @@ from gateway.errors import install_handlers
 from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
-from gateway.routes import api_router
+from gateway.routes import routes
 from gateway.settings import Settings
 
 
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)
     app.state.metrics = Metrics(settings)
     install_handlers(app)
-    app.include_router(api_router)
+    app.router.routes.extend(routes)
     app.state.admin_token = settings.admin_token
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, seconds=settings.body_timeout)
     if settings.api_token:
