@@ -354,10 +354,11 @@ class Bench:
                                   DURATION=f"{self.profile.http_seconds}s"))
 
     def profiled(self, served: Gateway) -> dict[str, Any]:
-        """One more mix run while py-spy samples the app's worker processes: their top frames. The
-        sampler takes CPU from the run, so its rate is not compared with anything."""
+        """One more mix run while py-spy samples the app's worker processes: their top frames, from the
+        samples of threads that hold the GIL (running Python, not waiting). The sampler takes CPU
+        from the run, so its rate is not compared with anything."""
         stacks = self.workdir / f"py-spy-{served.pid}.txt"
-        command = [str(VENV_BIN / "py-spy"), "record", "--pid", str(served.pid), "--subprocesses",
+        command = [str(VENV_BIN / "py-spy"), "record", "--pid", str(served.pid), "--subprocesses", "--gil",
                    "--nolineno", "--format", "raw", "--rate", "200",
                    "--duration", str(self.profile.http_seconds), "--output", str(stacks)]
         spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
