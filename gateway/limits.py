@@ -77,6 +77,9 @@ class Guard:
         if declared.isdigit() and int(declared) > self.max_bytes:
             await _refuse(413, BodyTooLarge(self.max_bytes).detail, scope, receive, send)
             return
+        if declared in ("", "0") and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (RFC 9112 6.3): nothing to count or time
+            return
 
         received = 0
         started = False
