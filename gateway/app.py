@@ -10,14 +10,13 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from gateway import openapi
-from gateway.auth import BearerToken
 from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
 from gateway.errors import install_handlers
-from gateway.limits import BodyLimit, ConcurrencyLimit
+from gateway.limits import Guard
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
-from gateway.routes import api_router
+from gateway.routes import routes
 from gateway.settings import Settings
 
 
@@ -49,13 +48,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app = FastAPIOffline(title="pgQueue", version="1.0.0", lifespan=lifespan)
     app.state.metrics = Metrics(settings)
     install_handlers(app)
-    app.include_router(api_router)
+    app.router.routes.extend(routes)
     app.state.admin_token = settings.admin_token
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, seconds=settings.body_timeout)
-    if settings.api_token:
-        tokens = [settings.api_token, *([settings.admin_token] if settings.admin_token else [])]
-        app.add_middleware(BearerToken, tokens=tokens)
-    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
-    app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
+    app.add_middleware(Guard, settings=settings)
+    app.state.metrics.instrument(app)  # added last, so outermost: the Guard's refusals are counted too
     openapi.document(app, bearer=bool(settings.api_token))
     return app

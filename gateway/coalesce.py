@@ -3,8 +3,10 @@
 While a call for a channel is in flight, the messages that arrive for it wait,
 and go together, in arrival order, as one `pgq.enqueue_batch` when it returns:
 one statement, one transaction, one commit for all of them, over either
-backend. A message alone goes as a plain `pgq.enqueue`, so an idle gateway
-adds no wait and sends what it always did. Every request is answered after
+backend. The first message for a channel with no call in flight goes at once
+as a plain `pgq.enqueue`, from its own request (no task, no future to wait
+on), so a gateway with one connection, or one POST at a time per channel,
+sends and pays what it would without coalescing. Every request is answered after
 its message's commit. Only plain messages are coalesced: a `delay` or a
 `dedup_key` takes its own call.
 
@@ -55,12 +57,8 @@ class EnqueueCoalescer:
         pending = _Pending(message, asyncio.get_running_loop().time() + self._timeout)
         queued = self._queued.get(channel)
         if queued is None:
-            self._queued[channel] = [pending]
-            sender = asyncio.create_task(self._send(channel))
-            self._senders.add(sender)
-            sender.add_done_callback(self._senders.discard)
-        else:
-            queued.append(pending)
+            return await self._lead(channel, pending)
+        queued.append(pending)
         try:
             async with asyncio.timeout_at(pending.deadline):
                 return await asyncio.shield(pending.answer)
@@ -74,6 +72,21 @@ class EnqueueCoalescer:
             if not pending.sent:
                 pending.answer.cancel()
             raise
+
+    async def _lead(self, channel: str, pending: _Pending) -> int:
+        """The first message for an idle channel goes at once, from its own request: no task, no wait,
+        what the gateway would send without coalescing. Those that arrive meanwhile go together after."""
+        self._queued[channel] = []
+        try:
+            await self._one(channel, pending)
+        finally:
+            if any(not waiting.answer.done() for waiting in self._queued[channel]):
+                sender = asyncio.create_task(self._send(channel))
+                self._senders.add(sender)
+                sender.add_done_callback(self._senders.discard)
+            else:
+                del self._queued[channel]
+        return pending.answer.result()
 
     async def _send(self, channel: str) -> None:
         queued = self._queued[channel]

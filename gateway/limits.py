@@ -1,5 +1,6 @@
-"""Limits that keep one client from degrading the others: the request body's size and the time it
-may take to arrive, enforced before anything parses it, and the number of requests served at once."""
+"""What every request passes before routing, in one pure-ASGI layer: the number of requests served at
+once, the bearer token (gateway.auth), and the request body's size and the time it may take to arrive,
+enforced before anything parses it: limits that keep one client from degrading the others."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.auth import presents
 from gateway.errors import status_response
+from gateway.settings import Settings
 
 
 class BodyTooLarge(HTTPException):
@@ -22,24 +25,60 @@ class BodyTooSlow(HTTPException):
         super().__init__(408, f"request body not received within {seconds:g} s")
 
 
-class BodyLimit:
-    """Answer 413 when the declared Content-Length is over the limit, without reading the
-    body; otherwise count the bytes as they arrive, which also covers chunked bodies. A body
-    must arrive whole within `seconds` of the app's first read, or 408: a slow sender holds a
-    request slot (ConcurrencyLimit) no longer than that."""
+# The paths orchestrators and Prometheus call: open without a token. /healthz and /metrics are not
+# counted against PGQ_MAX_CONCURRENT either, so an overloaded gateway still shows itself; /readyz,
+# which calls the database, is.
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+UNCOUNTED_PATHS = OPEN_PATHS - {"/readyz"}
 
-    def __init__(self, app: ASGIApp, max_bytes: int, seconds: float) -> None:
+
+class Guard:
+    """The one layer between the metrics and the app, each check before anything reads the body:
+
+    - at most PGQ_MAX_CONCURRENT requests served at once, waiting long polls and slow senders
+      included; one more gets 503 at once;
+    - with PGQ_API_TOKEN, `Authorization: Bearer <token>` (that one or PGQ_ADMIN_TOKEN) on every
+      path but the open ones, or 401, before routing, so unknown paths are 401s too;
+    - a body declared larger than PGQ_MAX_BODY_BYTES is 413 unread; otherwise its bytes are counted
+      as they arrive, chunked bodies too, and it must arrive whole within PGQ_BODY_TIMEOUT of the
+      app's first read, or 408: a slow sender holds a request slot no longer than that."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.max_bytes = max_bytes
-        self.seconds = seconds
+        self.limit = settings.max_concurrent
+        self.active = 0
+        tokens = [settings.api_token, settings.admin_token] if settings.api_token else []
+        self.tokens = tuple(token for token in tokens if token)
+        self.max_bytes = settings.max_body_bytes
+        self.seconds = settings.body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        counted = scope["path"] not in UNCOUNTED_PATHS
+        if counted and self.active >= self.limit:
+            detail = f"upstream unavailable: the gateway serves {self.limit} requests at once, try again"
+            await _refuse(503, detail, scope, receive, send)
+            return
+        self.active += counted
+        try:
+            await self._guarded(scope, receive, send)
+        finally:
+            self.active -= counted
+
+    async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = Headers(scope=scope)
+        if self.tokens and scope["path"] not in OPEN_PATHS and not self._allowed(headers):
+            response = status_response(401, "missing or wrong bearer token", {"WWW-Authenticate": "Bearer"})
+            await response(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            await _refuse(413, BodyTooLarge(self.max_bytes).detail, scope, receive, send)
+            return
+        if declared in ("", "0") and "transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (RFC 9112 6.3): nothing to count or time
             return
 
         received = 0
@@ -77,35 +116,8 @@ class BodyLimit:
                 raise
             await _refuse(refused.status_code, refused.detail, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _refuse(413, BodyTooLarge(self.max_bytes).detail, scope, receive, send)
-
-
-class ConcurrencyLimit:
-    """At most `limit` requests served at once, waiting long polls and slow senders included; one
-    more gets 503 at once, without reading its body. /healthz and /metrics are not counted, so the
-    orchestrator and Prometheus still see an overloaded gateway."""
-
-    EXEMPT = frozenset({"/healthz", "/metrics"})
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-        self.active = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
-            await self.app(scope, receive, send)
-            return
-        if self.active >= self.limit:
-            detail = f"upstream unavailable: the gateway serves {self.limit} requests at once, try again"
-            await _refuse(503, detail, scope, receive, send)
-            return
-        self.active += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.active -= 1
+    def _allowed(self, headers: Headers) -> bool:
+        return any([presents(headers, token) for token in self.tokens])  # a list: every token compared
 
 
 async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:

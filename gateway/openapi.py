@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from gateway.auth import OPEN_PATHS
+from gateway.limits import OPEN_PATHS
 from gateway.models import Status
 
 Responses = dict[int | str, dict[str, Any]]

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,6 +50,8 @@ from performance.harness import (
     run_together,
     table,
     targets,
+    top_frames,
+    versus_minimal,
 )
 from support.localpg import (
     REPO,
@@ -60,7 +61,7 @@ from support.localpg import (
     scratch_cluster,
     sqitch,
 )
-from support.serve import GatewayNotReady, running_gateway
+from support.serve import APP, Gateway, GatewayNotReady, running_gateway
 
 RESULTS = HERE / "results"
 VENV_BIN = Path(sys.executable).parent
@@ -78,6 +79,8 @@ DATABASES = ("lone", "behind", "zipf", "sustained", "held", "heldz", "flight")
 QUEUE = {"pgq": "pgq.queue", "raw": "bench.raw_queue"}
 FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw"}
 SIDES = ("pgq", "raw")
+MINIMAL_APP = "performance.minimal_app:create_app"
+MIX_CONNECTIONS = 32  # k6 VUs, each a keep-alive connection: the gateway's target holds at 32
 
 
 def plural(count: int, noun: str) -> str:
@@ -470,31 +473,45 @@ class Bench:
         result: dict[str, Any] = json.loads(summary.read_text())
         return result
 
-    def http(self) -> tuple[list[Row], dict[str, Any]]:
+    def mix(self, base_url: str) -> dict[str, float]:
+        """One closed-loop run of the 50/50 mix of POST /message and GET /queue/two."""
+        return k6_figures(self.k6(base_url, SCENARIO="throughput", VUS=str(MIX_CONNECTIONS),
+                                  DURATION=f"{self.profile.http_seconds}s"))
+
+    def profiled(self, served: Gateway) -> dict[str, Any]:
+        """One more mix run while py-spy samples the app's worker processes: their top frames, from the
+        samples of threads that hold the GIL (running Python, not waiting). The sampler takes CPU
+        from the run, so its rate is not compared with anything."""
+        stacks = self.workdir / f"py-spy-{served.pid}.txt"
+        command = [str(VENV_BIN / "py-spy"), "record", "--pid", str(served.pid), "--subprocesses", "--gil",
+                   "--nolineno", "--format", "raw", "--rate", "200",
+                   "--duration", str(self.profile.http_seconds), "--output", str(stacks)]
+        spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        run = self.mix(served.url)
+        _, err = spy.communicate(timeout=60)
+        if spy.returncode != 0 or not stacks.exists():
+            raise BenchError(f"py-spy failed ({spy.returncode}):\n{err}")
+        return {"run": run, **top_frames(stacks.read_text().splitlines(), supervisor=served.pid)}
+
+    def http(self, profile_apps: bool = False) -> tuple[list[Row], dict[str, Any]]:
         profile = self.profile
-        with gateway(gateway_url(self.url()), self.log) as base_url:
-            self.log(f"gateway: /healthz vs 50/50 POST /message + GET /queue/two, {CORES * 4} VUs")
-            runs: dict[str, list[dict[str, float]]] = {"mixed": [], "healthz": []}
+        with serving(gateway_url(self.url()), self.log) as served, \
+                serving(self.url(), self.log, app=MINIMAL_APP, probe="/queue/0.ready") as minimal:
+            self.log(f"gateway vs the minimal app: 50/50 POST /message + GET /queue/two, "
+                     f"{MIX_CONNECTIONS} connections")
+            runs: dict[str, list[dict[str, float]]] = {"gateway": [], "minimal": []}
             for _ in range(profile.repeats):
-                for target in runs:
-                    runs[target].append(k6_figures(self.k6(
-                        base_url, SCENARIO="throughput", TARGET=target, VUS=str(CORES * 4),
-                        DURATION=f"{profile.http_seconds}s")))
-            mixed = runs["mixed"]
-            row = Row(f"gateway (direct, {CORES} workers), POST /message + GET /queue/two vs /healthz",
-                      "req/s", statistics.median(r["rate"] for r in mixed),
-                      statistics.median(r["rate"] for r in runs["healthz"]), "/healthz",
-                      p50=statistics.median(r["p50"] for r in mixed),
-                      p95=statistics.median(r["p95"] for r in mixed),
-                      p99=statistics.median(r["p99"] for r in mixed),
-                      runs={target: [r["rate"] for r in figures] for target, figures in runs.items()})
-            failures = sum(int(r["failed"]) for r in mixed)
-            row.note = f"{failures} errors"
-            judge(row, "ratio ≥ 0.60, p99 < 50 ms, 0 errors",
-                  (row.ratio or 0) >= 0.60 and (row.p99 or 0) < 50 and failures == 0)
+                for side, app in (("gateway", served), ("minimal", minimal)):
+                    runs[side].append(self.mix(app.url))
+            row = versus_minimal(f"gateway (direct, {CORES} workers), POST /message + GET /queue/two, "
+                                 f"{MIX_CONNECTIONS} connections", runs["gateway"], runs["minimal"])
+            figures: dict[str, Any] = {"throughput": runs}
+            if profile_apps:
+                self.log("py-spy: one more mix run of each app, sampled")
+                figures["profile"] = {"gateway": self.profiled(served), "minimal": self.profiled(minimal)}
 
             self.log(f"gateway: the original app's load test, 100 req/s for {profile.spec_seconds} s")
-            spec = k6_figures(self.k6(base_url, SCENARIO="spec", RATE="100",
+            spec = k6_figures(self.k6(served.url, SCENARIO="spec", RATE="100",
                                       DURATION=f"{profile.spec_seconds}s"))
             spec_row = Row(f"the original app's load test, 100 req/s for {profile.spec_seconds} s", "req/s",
                            spec["rate"], p50=spec["p50"], p95=spec["p95"], p99=spec["p99"],
@@ -502,19 +519,21 @@ class Bench:
             judge(spec_row, "p95 < 10 ms, 0 failures", spec["p95"] < 10 and spec["failed"] == 0)
 
             self.log(f"gateway: the knee, arrival rate stepped through {profile.knee_rates}")
-            knee = self.k6(base_url, SCENARIO="knee", KNEE_RATES=profile.knee_rates,
+            knee = self.k6(served.url, SCENARIO="knee", KNEE_RATES=profile.knee_rates,
                            KNEE_STEP=profile.knee_step)["knee"]
             knee_row = Row("knee: highest arrival rate with p99 < 50 ms, 0 errors", "req/s", knee["rate"],
                            note="above every step tried" if knee["rate"] == knee["steps"][-1]["rate"] else "")
-        return [row, spec_row, knee_row], {"throughput": runs, "spec": spec, "knee": knee}
+        return [row, spec_row, knee_row], {**figures, "spec": spec, "knee": knee}
 
 
 @contextmanager
-def gateway(database_url: str, log: Callable[[str], None]) -> Iterator[str]:
-    """The gateway under uvicorn, one worker per core, until the block ends."""
-    with running_gateway("--workers", str(CORES), "--no-access-log", PGQ_DATABASE_URL=database_url) as served:
-        log(f"gateway up on {served.url}")
-        yield served.url
+def serving(database_url: str, log: Callable[[str], None], app: str = APP, probe: str = "/readyz"
+            ) -> Iterator[Gateway]:
+    """An app served as the gateway is, uvicorn with one worker per core, until the block ends."""
+    with running_gateway("--workers", str(CORES), "--no-access-log", app=app, probe=probe,
+                         PGQ_DATABASE_URL=database_url) as served:
+        log(f"{app} up on {served.url}")
+        yield served
 
 
 def machine(url: str) -> dict[str, str]:
@@ -537,6 +556,8 @@ def main(argv: list[str] | None = None) -> None:
     cli.add_argument("--only", choices=["sql", "http", "head"],
                      help="run only this part: the SQL scenarios (pgbench), the gateway under k6, or the "
                           "head's scenarios (e) and (f)")
+    cli.add_argument("--profile", action="store_true",
+                     help="sample the gateway and the minimal app with py-spy, one more mix run each")
     args = cli.parse_args(argv)
     profile = QUICK if args.quick else FULL
     began, started = datetime.now(UTC), time.monotonic()
@@ -570,7 +591,7 @@ def main(argv: list[str] | None = None) -> None:
                 held_rows, held = bench.held_horizon()
                 rows += [*held_rows, *bench.in_flight()]
             if args.only in (None, "http"):
-                http_rows, http = bench.http()
+                http_rows, http = bench.http(profile_apps=args.profile)
                 rows += http_rows
             info = machine(url)
             report = {"profile": asdict(profile), "machine": info, "server_settings": SERVER_SETTINGS,

@@ -214,6 +214,76 @@ def table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+MIX_RATIO, MIX_P99_MS = 0.85, 50.0  # issue 21: the gateway against the minimal app
+
+
+def versus_minimal(scenario: str, gateway: list[dict[str, float]], minimal: list[dict[str, float]]) -> Row:
+    """The gateway's mix against the minimal app's, from interleaved k6 runs (k6_figures): medians of
+    the rates and of the runs' percentiles. Met at a ratio ≥ 0.85 with p99 < 50 ms and no error."""
+    median = statistics.median
+    errors = sum(int(run["failed"]) for run in gateway)
+    row = Row(scenario, "req/s", median(run["rate"] for run in gateway),
+              median(run["rate"] for run in minimal), "minimal app",
+              p50=median(run["p50"] for run in gateway), p95=median(run["p95"] for run in gateway),
+              p99=median(run["p99"] for run in gateway),
+              runs={"gateway": [run["rate"] for run in gateway], "minimal": [run["rate"] for run in minimal]})
+    minimal_p99 = median(run["p99"] for run in minimal)
+    minimal_errors = sum(int(run["failed"]) for run in minimal)
+    row.note = f"{errors} errors; minimal app p99 {minimal_p99:.1f} ms, {minimal_errors} errors"
+    return judge(row, f"ratio ≥ {MIX_RATIO:.2f}, p99 < {MIX_P99_MS:.0f} ms, 0 errors",
+                 (row.ratio or 0) >= MIX_RATIO and (row.p99 or 0) < MIX_P99_MS and errors == 0)
+
+
+def top_frames(stacks: Iterable[str], top: int = 15, supervisor: int = 0) -> dict[str, Any]:
+    """From py-spy's raw output, as percentages of all samples: the frames where the samples were
+    taken (own time), that own time summed by package, and the frames of this repository's code on
+    the stack (total time). A line is one distinct stack and its count: `process <pid>:"<command>"`
+    of each process from the sampled one down, then the frames, outermost first. The `supervisor`
+    process's own stacks (it waits for its workers) are left out. A frame is `function (path)`,
+    the path cut to its package, or to the repository for its own code."""
+    own: defaultdict[str, int] = defaultdict(int)
+    packages: defaultdict[str, int] = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
+    samples = 0
+    for line in stacks:
+        stack, _, count = line.rpartition(" ")
+        elements = stack.split(";")
+        processes = [element for element in elements if element.startswith("process ")]
+        if processes and processes[-1].startswith(f"process {supervisor}:"):
+            continue
+        frames = [_short_frame(element) for element in elements if element.endswith(")")]
+        if not frames or not count.isdigit():
+            continue
+        samples += int(count)
+        own[frames[-1][0]] += int(count)
+        packages[frames[-1][1]] += int(count)
+        for frame in {frame for frame, package in frames if package in OWN_PACKAGES}:
+            total[frame] += int(count)
+
+    def ranked(counts: dict[str, int]) -> list[list[Any]]:
+        best = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+        return [[frame, round(100 * number / samples, 1)] for frame, number in best]
+
+    return {"samples": samples, "own": ranked(own), "packages": ranked(packages), "total": ranked(total)}
+
+
+OWN_PACKAGES = frozenset({"gateway", "performance"})
+
+
+def _short_frame(frame: str) -> tuple[str, str]:
+    """`f (/x/.venv/lib/python3.11/site-packages/starlette/routing.py)` -> `f (starlette/routing.py)`,
+    and its package, `starlette`; `f (/repo/gateway/app.py)` -> `f (gateway/app.py)`, `gateway`."""
+    function, _, path = frame[:-1].rpartition(" (")
+    if "site-packages/" in path:
+        path = path.split("site-packages/", 1)[1]
+    elif "/lib/python3" in path:
+        path = path.split("/lib/python3", 1)[1].partition("/")[2]
+    elif path.startswith(f"{HERE.parent}/"):
+        path = path.removeprefix(f"{HERE.parent}/")
+    package = path.partition("/")[0] if "/" in path else path.removesuffix(".py")
+    return f"{function} ({path})", package
+
+
 # --------------------------------------------------------------------------
 # pgbench
 # --------------------------------------------------------------------------

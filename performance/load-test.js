@@ -8,8 +8,8 @@
 //   knee        the same mix at arrival rates stepped up through KNEE_RATES, each
 //               held for KNEE_STEP; reports the knee: the highest rate at which
 //               p99 stays under 50 ms and nothing fails, every lower rate included.
-//   throughput  a closed loop of VUS virtual users for DURATION, as fast as the
-//               server answers: TARGET=mixed (the same mix) or TARGET=healthz.
+//   throughput  the same mix in a closed loop of VUS virtual users (each a
+//               keep-alive connection) for DURATION, as fast as the server answers.
 // BASE_URL is the gateway (http://127.0.0.1:8000). handleSummary writes k6's
 // summary as JSON to SUMMARY (performance/results/k6-summary.json), with the
 // knee added for SCENARIO=knee.
@@ -18,7 +18,6 @@ import exec from 'k6/execution';
 
 const BASE_URL = (__ENV.BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
 const SCENARIO = __ENV.SCENARIO || 'spec';
-const TARGET = __ENV.TARGET || 'mixed';
 const RATE = Number(__ENV.RATE || 100);
 const DURATION = __ENV.DURATION || '60s';
 const VUS = Number(__ENV.VUS || 8);
@@ -101,10 +100,6 @@ function stepParams() {
 }
 
 export default function () {
-  if (SCENARIO === 'throughput' && TARGET === 'healthz') {
-    http.get(`${BASE_URL}/healthz`);
-    return;
-  }
   const params = stepParams();
   if (Math.random() < 0.5) {
     http.get(`${BASE_URL}/queue/two`, params);
@@ -146,9 +141,9 @@ function line(name, metric) {
 }
 
 export function handleSummary(data) {
-  const result = Object.assign({ scenario: SCENARIO, target: TARGET }, data);
+  const result = Object.assign({ scenario: SCENARIO }, data);
   const lines = [
-    `scenario ${SCENARIO}${SCENARIO === 'throughput' ? ` (${TARGET})` : ''} against ${BASE_URL}`,
+    `scenario ${SCENARIO} against ${BASE_URL}`,
     line('http_reqs', data.metrics.http_reqs),
     line('http_req_failed', data.metrics.http_req_failed),
     line('http_req_duration', data.metrics.http_req_duration),

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 
-from performance.bench import CHANNEL, MESSAGE, RESULTS, gateway
+from performance.bench import CHANNEL, MESSAGE, RESULTS, serving
 from performance.harness import CORES, SQL, channels, parse_tps, percentile, pgbench_binary
 from support.localpg import create_database, gateway_url, psql, scratch_cluster, sqitch
 
@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> None:
         psql(admin_url, (SQL / "setup.sql").read_text())
         app_url = gateway_url(admin_url)
 
-        with gateway(app_url, print) as base_url:
-            waited = asyncio.run(latencies(base_url, samples))
+        with serving(app_url, print) as served:
+            waited = asyncio.run(latencies(served.url, samples))
 
         runs: dict[str, list[float]] = {"off": [], "on": [], "raw": []}
         for _ in range(repeats):

@@ -1,6 +1,7 @@
 """The gateway as `make run` serves it: uvicorn in a process of its own, on a free port, until the block ends.
 
 The one launcher for tests, the benchmark and the soak: it yields once /readyz answers 200.
+`make bench` serves its minimal baseline app with it too.
 """
 
 from __future__ import annotations
@@ -33,8 +34,11 @@ class Gateway:
 
 
 @contextlib.contextmanager
-def running_gateway(*uvicorn_options: str, app: str = APP, **env: str) -> Iterator[Gateway]:
-    """Serve the uvicorn factory `app` with PGQ_* settings from `env` and extra uvicorn options."""
+def running_gateway(
+    *uvicorn_options: str, app: str = APP, probe: str = "/readyz", **env: str
+) -> Iterator[Gateway]:
+    """Serve the uvicorn factory `app` with PGQ_* settings from `env` and extra uvicorn options;
+    ready once GET `probe` answers 2xx."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", app,
@@ -43,7 +47,7 @@ def running_gateway(*uvicorn_options: str, app: str = APP, **env: str) -> Iterat
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, url)
+        wait_ready(process, url + probe)
         yield Gateway(url, process.pid)
     finally:
         process.terminate()
@@ -54,13 +58,13 @@ def running_gateway(*uvicorn_options: str, app: str = APP, **env: str) -> Iterat
             process.wait()
 
 
-def wait_ready(process: subprocess.Popen[bytes], url: str) -> None:
+def wait_ready(process: subprocess.Popen[bytes], probe: str) -> None:
     deadline = time.monotonic() + START_SECONDS
     while True:
         if process.poll() is not None:
             raise GatewayNotReady(f"the gateway exited at start-up ({process.returncode})")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+            if httpx.get(probe, timeout=2).is_success:
                 return
         if time.monotonic() > deadline:
             raise GatewayNotReady(f"the gateway did not become ready within {START_SECONDS:.0f} s")

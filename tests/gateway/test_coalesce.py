@@ -26,11 +26,13 @@ Calls = list[tuple[str, int]]
 
 
 class Recording:
-    """The real direct backend, recording which pgq function each call ran and with how many messages."""
+    """The real direct backend, recording which pgq function each call ran and with how many messages,
+    and from which task each plain call came."""
 
     def __init__(self, backend: DirectBackend) -> None:
         self.backend = backend
         self.calls: Calls = []
+        self.tasks: list[asyncio.Task[Any] | None] = []
 
     async def rows(
         self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
@@ -41,6 +43,7 @@ class Recording:
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, 1))
+        self.tasks.append(asyncio.current_task())
         return await self.backend.value(function, args, deadline)
 
     def watcher(self) -> ListenHub:
@@ -127,6 +130,17 @@ def test_a_lone_message_goes_alone_and_those_arriving_meanwhile_together(
     assert stored(admin, "c") == {id_: {"seq": i} for i, id_ in enumerate(ids)}
 
 
+def test_a_lone_message_is_sent_by_its_own_request(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
+    """No task in between when nothing else is in flight on the channel: what it costs without coalescing."""
+
+    async def scenario(coalescer: EnqueueCoalescer, recording: Recording) -> bool:
+        ids = [await coalescer.enqueue("lone", {"seq": seq}) for seq in range(3)]
+        assert stored(admin, "lone") == {id_: {"seq": seq} for seq, id_ in enumerate(ids)}
+        return recording.tasks == [asyncio.current_task()] * 3 and recording.calls == [("enqueue", 1)] * 3
+
+    assert run(gateway_dsn, scenario)
+
+
 def test_a_bad_message_is_refused_alone(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
     # JSON that the database refuses (22P05), so the batch finds it, not the gateway.
     messages: list[dict[str, Any]] = [{"seq": i} for i in range(20)]
@@ -138,7 +152,7 @@ def test_a_bad_message_is_refused_alone(gateway_dsn: str, admin: psycopg.Connect
         return outcomes, recording.calls
 
     outcomes, calls = run(gateway_dsn, scenario)
-    assert calls[0] == ("enqueue_batch", 20), "the batch went first, and was refused"
+    assert calls[:2] == [("enqueue", 1), ("enqueue_batch", 19)], "the first alone, then a batch, refused"
     refused = outcomes.pop(7)
     assert isinstance(refused, GatewayError) and refused.status == 400, refused
     assert "\\u0000" in refused.detail, refused.detail
@@ -201,7 +215,7 @@ def test_closing_answers_the_waiting_requests(
     async def scenario(coalescer: EnqueueCoalescer, recording: Recording) -> list[Outcome]:
         with queue_locked(admin_url):
             waiting = [asyncio.ensure_future(coalescer.enqueue("closing", {"seq": i})) for i in range(3)]
-            await blocked_call(admin, "enqueue_batch")
+            await blocked_call(admin, "enqueue")  # the first; the others wait for it
             async with asyncio.timeout(1 + GRACE_SECONDS + 2):  # the call in flight ends by its deadline
                 await coalescer.close()
                 return await asyncio.gather(*waiting, return_exceptions=True)

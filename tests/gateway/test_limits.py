@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
 
 from gateway.backends import Cut, Deadline
-from gateway.limits import BodyLimit
+from gateway.limits import Guard
 from gateway.settings import Settings
 from support.serve import running_gateway
 from tests.gateway.fakes import StubBackend
@@ -67,7 +67,7 @@ def test_default_limit_is_one_mebibyte(direct: TestClient) -> None:
 
 
 def test_declared_length_is_refused_before_reading() -> None:
-    """Straight at the ASGI middleware: the app behind it must never run, nor the body be read."""
+    """Straight at the ASGI layer: the app behind it must never run, nor the body be read."""
 
     async def app(scope: Scope, receive: object, send: object) -> None:
         raise AssertionError("the app ran")
@@ -82,7 +82,8 @@ def test_declared_length_is_refused_before_reading() -> None:
 
     scope: Scope = {"type": "http", "method": "POST", "path": "/message",
                     "headers": [(b"content-length", str(LIMIT + 1).encode())]}
-    asyncio.run(BodyLimit(app, max_bytes=LIMIT, seconds=10)(scope, receive, send))
+    settings = Settings(postgrest_url="http://unused.invalid", max_body_bytes=LIMIT)
+    asyncio.run(Guard(app, settings)(scope, receive, send))
     assert sent[0]["status"] == 413
     assert b'"status"' in sent[1]["body"]
 

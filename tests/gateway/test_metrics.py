@@ -35,6 +35,26 @@ def test_requests_are_labelled_by_route_template_and_exact_status(client: TestCl
     assert not any(dict(labels).get("handler", "").startswith("/queue/t") for _, labels in samples(client))
 
 
+def test_refusals_before_routing_are_counted_by_the_route_their_path_has(gateway_dsn: str) -> None:
+    """The Guard answers 401 and 413 before the router runs: the handler is still the route template,
+    or "none" for a path no route has; a known path with another method is that route's (405)."""
+    settings = Settings(database_url=gateway_dsn, api_token="t0ken", max_body_bytes=100, **QUIET)
+    with serve(settings) as client:
+        assert client.post("/message", json={"channel": "c", "message": {}}).status_code == 401
+        assert client.get("/queue/c").status_code == 401
+        assert client.get("/nowhere/at/all").status_code == 401
+        bearer = {"Authorization": "Bearer t0ken"}
+        assert client.post("/message", content=b"x" * 101, headers=bearer).status_code == 413
+        assert client.delete("/message", headers=bearer).status_code == 405
+        assert client.get("/nowhere", headers=bearer).status_code == 404
+        counted = {(labels["handler"], labels["method"], labels["status"]): value
+                   for (name, frozen), value in samples(client).items()
+                   if name == "http_requests_total" and (labels := dict(frozen))["handler"] != "/metrics"}
+    assert counted == {("/message", "POST", "401"): 1, ("/queue/{channel}", "GET", "401"): 1,
+                       ("none", "GET", "401"): 1, ("/message", "POST", "413"): 1,
+                       ("/message", "DELETE", "405"): 1, ("none", "GET", "404"): 1}
+
+
 def test_latency_buckets_run_from_a_millisecond(client: TestClient) -> None:
     client.get("/healthz")
     bounds = {

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
-from performance.bench import CHANNEL, FULL, MESSAGE, QUEUE, QUICK, ZIPF_CHANNELS, Bench, Profile
+from performance import minimal_app
+from performance.bench import CHANNEL, FULL, MESSAGE, MIX_CONNECTIONS, QUICK, ZIPF_CHANNELS, Bench, Profile
 from performance.harness import (
     SQL,
     BenchError,
@@ -34,6 +37,8 @@ from performance.harness import (
     run_together,
     table,
     targets,
+    top_frames,
+    versus_minimal,
 )
 from support.localpg import psql
 
@@ -430,7 +435,7 @@ def test_k6_summary_counts_204_as_success_and_reads_each_percentile(bench: Bench
 
 def test_k6_counts_failures(bench: Bench, stub: str) -> None:
     Stub.failing_status = 503  # on every POST; GETs answer 204, a success
-    figures = k6_figures(bench.k6(stub, SCENARIO="throughput", TARGET="mixed", VUS="2", DURATION="1s"))
+    figures = k6_figures(bench.k6(stub, SCENARIO="throughput", VUS="2", DURATION="1s"))
     assert 0 < figures["failed"] < figures["requests"]
 
 
@@ -457,3 +462,91 @@ def test_knee_is_the_top_step_when_every_step_passes(bench: Bench, stub: str) ->
     knee = bench.k6(stub, SCENARIO="knee", KNEE_RATES="10,20", KNEE_STEP="1s")["knee"]
     assert knee["rate"] == 20
     assert all(step["ok"] and step["requests"] > 0 for step in knee["steps"])
+
+
+# ---------------------------------------------------------------- the gateway's baseline
+
+
+def test_minimal_app_is_at_most_50_lines_and_runs_the_baseline_scripts_statements() -> None:
+    assert len(Path(minimal_app.__file__).read_text().splitlines()) <= 50
+    assert minimal_app.INSERT.startswith("INSERT INTO bench.raw_queue (channel, message) VALUES ($1, $2)")
+    assert minimal_app.MOVE.startswith("WITH next AS") and "LIMIT 1\n" in minimal_app.MOVE
+    assert ":" not in minimal_app.MOVE.replace("::", ""), "a pgbench variable left in the statement"
+
+
+def test_minimal_app_moves_messages_through_the_minimal_tables(
+    admin_url: str, admin: Conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    psql(admin_url, (SQL / "setup.sql").read_text())
+    monkeypatch.setenv("PGQ_DATABASE_URL", admin_url)
+    with TestClient(minimal_app.create_app()) as client:
+        posted = [client.post("/message", json={"channel": "two", "message": {"seq": seq, "n": 1.50}})
+                  for seq in range(2)]
+        assert [answer.status_code for answer in posted] == [201, 201]
+        first = client.get("/queue/two")
+        assert first.status_code == 200
+        assert first.json()["id"] == posted[0].json()["id"] and first.json()["channel"] == "two"
+        assert b'"message":{"n": 1.5, "seq": 0}' in first.content  # jsonb's own text, passed through
+        assert client.get("/queue/other").status_code == 204
+    posts = REGISTRY.get_sample_value("http_requests_total", {"handler": "/message", "method": "POST",
+                                                              "status": "201"})
+    assert posts == 2, "the gateway's HTTP metrics"
+    assert count(admin, "SELECT count(*) FROM bench.raw_archive WHERE channel = 'two'") == 1
+    assert count(admin, "SELECT count(*) FROM bench.raw_queue") == 1
+    assert count(admin, "SELECT count(*) FROM pgq.queue") == 0
+
+
+def mix(rate: float, p99: float = 10.0, failed: int = 0) -> dict[str, float]:
+    return {"rate": rate, "requests": rate, "failed": failed, "p50": 1.0, "p95": p99 / 2, "p99": p99}
+
+
+@pytest.mark.parametrize(("gateway", "met"), [
+    ([mix(850), mix(100), mix(900)], True),  # the median, exactly on the ratio
+    ([mix(849), mix(900), mix(800)], False),
+    ([mix(900, p99=49.9), mix(900, p99=60), mix(900, p99=10)], True),  # the median run's p99
+    ([mix(900, p99=50), mix(900, p99=60), mix(900, p99=10)], False),
+    ([mix(900), mix(900, failed=1), mix(900)], False),  # one error in any run
+])
+def test_the_gateway_mix_is_judged_against_the_minimal_app(
+    gateway: list[dict[str, float]], met: bool
+) -> None:
+    minimal = [mix(1000), mix(2000), mix(500, failed=3)]
+    row = versus_minimal("mix", gateway, minimal)
+    assert row.baseline == 1000 and row.baseline_name == "minimal app"
+    assert row.target == "ratio ≥ 0.85, p99 < 50 ms, 0 errors" and row.met is met
+    assert row.note.endswith("minimal app p99 10.0 ms, 3 errors")
+    assert row.runs == {"gateway": [run["rate"] for run in gateway], "minimal": [1000, 2000, 500]}
+
+
+def test_top_frames_count_own_time_per_function_and_package_and_total_time_in_our_code() -> None:
+    repo = str(SQL.parent.parent)
+    worker = 'process 11:"python -m uvicorn --workers 2";process 12:"python -m uvicorn --workers 2"'
+    other = 'process 11:"python -m uvicorn --workers 2";process 13:"python -m uvicorn --workers 2"'
+    raw = [
+        f"{worker};run (uvloop/__init__.py);handle ({repo}/gateway/app.py);"
+        "fetchval (/x/.venv/lib/python3.11/site-packages/asyncpg/connection.py) 6",
+        f"{worker};run (uvloop/__init__.py);handle ({repo}/gateway/app.py) 2",
+        f"{other};run (uvloop/__init__.py);loads (/usr/lib/python3.11/json/__init__.py) 1",
+        f"{other};run (uvloop/__init__.py);dumps (/usr/lib/python3.11/json/__init__.py) 1",
+        'process 11:"python -m uvicorn --workers 2";_recv (/usr/lib/python3.11/multiprocessing/x.py) 90',
+        "",
+    ]
+    frames = top_frames(raw, top=2, supervisor=11)
+    assert frames["samples"] == 10
+    assert frames["own"] == [["fetchval (asyncpg/connection.py)", 60.0], ["handle (gateway/app.py)", 20.0]]
+    assert frames["packages"] == [["asyncpg", 60.0], ["gateway", 20.0]]  # json's 20% ties, and sorts later
+    assert frames["total"] == [["handle (gateway/app.py)", 80.0]]  # uvloop and asyncpg are not our code
+
+
+def test_http_scenario_runs_the_gateway_and_the_minimal_app_alike_and_profiles_both(bench: Bench) -> None:
+    rows, figures = bench.http(profile_apps=True)
+    mix_row = rows[0]
+    assert f"{MIX_CONNECTIONS} connections" in mix_row.scenario and mix_row.baseline_name == "minimal app"
+    runs = figures["throughput"]
+    assert len(runs["gateway"]) == len(runs["minimal"]) == TINY.repeats
+    assert all(run["requests"] > 0 and run["failed"] == 0 for side in runs.values() for run in side)
+    gateway, minimal = figures["profile"]["gateway"], figures["profile"]["minimal"]
+    assert gateway["samples"] > 0 and minimal["samples"] > 0
+    assert any("gateway/" in frame for frame, _ in gateway["total"]), gateway["total"]
+    assert any("performance/minimal_app.py" in frame for frame, _ in minimal["total"]), minimal["total"]
+    assert not any("gateway/backends" in frame for frame, _ in minimal["total"]), minimal["total"]
