@@ -18,7 +18,17 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from performance import minimal_app
-from performance.bench import CHANNEL, FULL, MESSAGE, MIX_CONNECTIONS, QUICK, ZIPF_CHANNELS, Bench, Profile
+from performance.bench import (
+    CHANNEL,
+    FULL,
+    MESSAGE,
+    MIX_CONNECTIONS,
+    QUEUE,
+    QUICK,
+    ZIPF_CHANNELS,
+    Bench,
+    Profile,
+)
 from performance.harness import (
     SQL,
     BenchError,
