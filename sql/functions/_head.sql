@@ -52,7 +52,8 @@ $$;
 -- checked_from never passes an id that a transaction still in progress may
 -- commit: ids come from a sequence in an order that is not commit order. The
 -- fence is a pair read at the previous refresh: the sequence's last value
--- (CACHE 1, so every id up to it has been handed out), then the virtual ids
+-- (CACHE 1, so every id up to it has been handed out; none before the first
+-- nextval), then the virtual ids
 -- of every transaction holding pgq.queue's RowExclusiveLock, which an INSERT
 -- takes before it draws its id and keeps until its transaction ends. Once
 -- none of those transactions holds it any more, every id up to that value is
@@ -63,7 +64,9 @@ $$;
 --
 -- Both scans must walk the primary key in id order from scan_from, whatever
 -- a generic plan would guess from missing or stale statistics: the planner
--- is told so for this function alone.
+-- is told so for this function alone, and, since that makes every other plan
+-- look dear, not to compile any of them (JIT would take longer than the
+-- whole refresh).
 CREATE FUNCTION pgq._refresh_head(h pgq.head)
 RETURNS pgq.head
 LANGUAGE plpgsql VOLATILE
@@ -71,6 +74,7 @@ SET search_path = pg_catalog, pg_temp
 SET enable_seqscan = off
 SET enable_bitmapscan = off
 SET enable_sort = off
+SET jit = off
 AS $$
 DECLARE
     seen_at constant timestamptz := clock_timestamp();
@@ -82,8 +86,7 @@ DECLARE
     first_queued bigint;
     earliest timestamptz;
 BEGIN
-    SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END INTO STRICT handed
-    FROM pgq.queue_id_seq AS s;
+    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
     SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
     FROM pg_locks AS l
     WHERE l.locktype = 'relation'
