@@ -299,6 +299,7 @@ CREATE FUNCTION pgq._refresh_head(h pgq.head) RETURNS pgq.head
     SET enable_seqscan TO 'off'
     SET enable_bitmapscan TO 'off'
     SET enable_sort TO 'off'
+    SET jit TO 'off'
     AS $$
 DECLARE
     seen_at constant timestamptz := clock_timestamp();
@@ -310,8 +311,7 @@ DECLARE
     first_queued bigint;
     earliest timestamptz;
 BEGIN
-    SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END INTO STRICT handed
-    FROM pgq.queue_id_seq AS s;
+    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
     SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
     FROM pg_locks AS l
     WHERE l.locktype = 'relation'
