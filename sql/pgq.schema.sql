@@ -201,6 +201,40 @@ BEGIN
     END IF;
 END
 $$;
+CREATE FUNCTION pgq._head_fence() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    refresh_interval constant interval := interval '250 milliseconds';
+    seen_at constant timestamptz := clock_timestamp();
+    f pgq.head_fence;
+    handed bigint;
+    holders text[];
+BEGIN
+    SELECT * INTO STRICT f FROM pgq.head_fence;
+    IF f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN f.safe_through;
+    END IF;
+    SELECT * INTO f FROM pgq.head_fence FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND OR f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN (SELECT c.safe_through FROM pgq.head_fence AS c);
+    END IF;
+    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
+    SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
+    FROM pg_locks AS l
+    WHERE l.locktype = 'relation'
+      AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
+      AND l.relation = 'pgq.queue'::regclass
+      AND l.mode = 'RowExclusiveLock';
+    IF f.pending_id IS NOT NULL AND NOT (f.pending_holders && holders) THEN
+        f.safe_through := greatest(f.safe_through, f.pending_id);
+    END IF;
+    UPDATE pgq.head_fence
+    SET safe_through = f.safe_through, pending_id = handed, pending_holders = holders, refreshed_at = seen_at;
+    RETURN f.safe_through;
+END
+$$;
 CREATE FUNCTION pgq._limit(name text) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -279,10 +313,7 @@ CREATE TABLE pgq.head (
     checked_from bigint DEFAULT 0 NOT NULL,
     settled_below bigint DEFAULT 0 NOT NULL,
     rescan_at timestamp with time zone DEFAULT 'infinity'::timestamp with time zone NOT NULL,
-    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
-    safe_through bigint DEFAULT 0 NOT NULL,
-    pending_id bigint,
-    pending_holders text[]
+    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL
 )
 WITH (fillfactor='10', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000');
 COMMENT ON TABLE pgq.head IS 'Where the consumers of a channel start looking; kept by pgq._ready_start, see docs/sql.md';
@@ -290,9 +321,6 @@ COMMENT ON COLUMN pgq.head.ready_from IS 'Consumers scan the channel from this i
 COMMENT ON COLUMN pgq.head.checked_from IS 'The next refresh scans from this id: late commits at or above it are found there';
 COMMENT ON COLUMN pgq.head.settled_below IS 'No queued row of the channel has a lower id; peek and rescans start here';
 COMMENT ON COLUMN pgq.head.rescan_at IS 'The earliest visible_at of the rows stepped over below checked_from';
-COMMENT ON COLUMN pgq.head.safe_through IS 'Every id up to this one is committed or will never be';
-COMMENT ON COLUMN pgq.head.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
-COMMENT ON COLUMN pgq.head.pending_holders IS 'Transactions (virtual ids) that could insert into pgq.queue when pending_id was read';
 CREATE FUNCTION pgq._refresh_head(h pgq.head) RETURNS pgq.head
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -305,24 +333,12 @@ DECLARE
     seen_at constant timestamptz := clock_timestamp();
     full_scan constant boolean := h.rescan_at <= seen_at;
     scan_from constant bigint := CASE WHEN full_scan THEN h.settled_below ELSE h.checked_from END;
-    handed bigint;
-    holders text[];
+    safe_through constant bigint := pgq._head_fence();
+    handed constant bigint := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
     first_ready bigint;
     first_queued bigint;
     earliest timestamptz;
 BEGIN
-    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
-    SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
-    FROM pg_locks AS l
-    WHERE l.locktype = 'relation'
-      AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
-      AND l.relation = 'pgq.queue'::regclass
-      AND l.mode = 'RowExclusiveLock';
-    IF h.pending_id IS NOT NULL AND NOT (h.pending_holders && holders) THEN
-        h.safe_through := greatest(h.safe_through, h.pending_id);
-    END IF;
-    h.pending_id := handed;
-    h.pending_holders := holders;
     SELECT q.id INTO first_ready
     FROM pgq.queue AS q
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at
@@ -332,7 +348,7 @@ BEGIN
     FROM pgq.queue AS q
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.id < coalesce(first_ready, handed + 1);
     h.ready_from := coalesce(first_ready, handed + 1);
-    h.checked_from := least(h.ready_from, h.safe_through + 1);
+    h.checked_from := least(h.ready_from, safe_through + 1);
     h.rescan_at := CASE WHEN full_scan THEN coalesce(earliest, 'infinity')
                         ELSE least(h.rescan_at, coalesce(earliest, 'infinity')) END;
     IF h.rescan_at = 'infinity' THEN
@@ -343,8 +359,7 @@ BEGIN
     h.refreshed_at := seen_at;
     UPDATE pgq.head AS c
     SET ready_from = h.ready_from, checked_from = h.checked_from, settled_below = h.settled_below,
-        rescan_at = h.rescan_at, refreshed_at = h.refreshed_at, safe_through = h.safe_through,
-        pending_id = h.pending_id, pending_holders = h.pending_holders
+        rescan_at = h.rescan_at, refreshed_at = h.refreshed_at
     WHERE c.channel = h.channel;
     RETURN h;
 END
@@ -384,11 +399,12 @@ BEGIN
     ORDER BY a.consumed_xid
     OFFSET slice_rows LIMIT 1;
     IF cut IS NOT NULL THEN
-        -- The first slice_rows rows end below cut; one transaction bigger than
-        -- a slice is folded whole.
-        upto := CASE WHEN cut = since
+        -- The first slice_rows rows end below cut, unless they all belong to
+        -- cut's transaction: one transaction bigger than a slice is folded whole.
+        upto := CASE WHEN cut = (SELECT min(a.consumed_xid) FROM pgq.archive AS a
+                                 WHERE a.consumed_xid >= since AND a.consumed_xid < upto)
                      THEN coalesce((SELECT min(a.consumed_xid) FROM pgq.archive AS a
-                                    WHERE a.consumed_xid > since AND a.consumed_xid < upto), upto)
+                                    WHERE a.consumed_xid > cut AND a.consumed_xid < upto), upto)
                      ELSE cut END;
     END IF;
     FOR fold_channel, fold_count IN
@@ -1073,6 +1089,18 @@ CREATE TABLE pgq.dedup_key (
     expires_at timestamp with time zone NOT NULL
 );
 COMMENT ON TABLE pgq.dedup_key IS 'Idempotency keys of pgq.enqueue_once; pgq.maintain() removes them once expired';
+CREATE TABLE pgq.head_fence (
+    singleton boolean DEFAULT true NOT NULL,
+    safe_through bigint DEFAULT 0 NOT NULL,
+    pending_id bigint,
+    pending_holders text[],
+    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    CONSTRAINT head_fence_one_row CHECK (singleton)
+)
+WITH (fillfactor='10');
+COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
+COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
+COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that could insert into pgq.queue when pending_id was read';
 CREATE TABLE pgq.queue (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -1124,6 +1152,8 @@ ALTER TABLE ONLY pgq.dead_letter
     ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.dedup_key
     ADD CONSTRAINT dedup_key_pkey PRIMARY KEY (channel, key);
+ALTER TABLE ONLY pgq.head_fence
+    ADD CONSTRAINT head_fence_pkey PRIMARY KEY (singleton);
 ALTER TABLE ONLY pgq.head
     ADD CONSTRAINT head_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.queue
@@ -1151,6 +1181,7 @@ REVOKE ALL ON FUNCTION pgq._check_not_null(name text, value anyelement) FROM PUB
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._head_fence() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
