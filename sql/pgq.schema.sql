@@ -225,8 +225,7 @@ BEGIN
     FROM pg_locks AS l
     WHERE l.locktype = 'relation'
       AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
-      AND l.relation = 'pgq.queue'::regclass
-      AND l.mode = 'RowExclusiveLock';
+      AND l.relation = 'pgq.queue_id_seq'::regclass;
     IF f.pending_id IS NOT NULL AND NOT (f.pending_holders && holders) THEN
         f.safe_through := greatest(f.safe_through, f.pending_id);
     END IF;
@@ -1100,7 +1099,7 @@ CREATE TABLE pgq.head_fence (
 WITH (fillfactor='10');
 COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
 COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
-COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that could insert into pgq.queue when pending_id was read';
+COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that had drawn ids from pgq.queue_id_seq when pending_id was read';
 CREATE TABLE pgq.queue (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",

@@ -48,13 +48,13 @@ $$;
 -- order that is not commit order. The fence is a pair read at a previous
 -- refresh: the sequence's last value (CACHE 1, so every id up to it has been
 -- handed out; none before the first nextval), then the virtual ids of every
--- transaction holding pgq.queue's RowExclusiveLock, which an INSERT takes
--- before it draws its id and keeps until its transaction ends. Once none of
--- those transactions holds it any more, every id up to that value is
--- committed (visible to the statements that follow) or will never be. This
--- reads pg_locks, whoever the roles, and no transaction id: a transaction
--- that holds the horizon back without writing to the queue does not hold the
--- fence back. One row for all channels, refreshed at most every 250 ms by
+-- transaction holding a lock on that sequence, which nextval takes before it
+-- draws an id and keeps until the end of the transaction. Once none of those
+-- transactions holds it any more, every id up to that value is committed
+-- (visible to the statements that follow) or will never be. This reads
+-- pg_locks, whoever the roles, and no transaction id: neither a transaction
+-- that holds the horizon back without enqueueing, nor a long consumer
+-- transaction, holds the fence back; a producer's open transaction does. One row for all channels, refreshed at most every 250 ms by
 -- whoever finds it stale and can lock it without waiting, so pg_locks is read
 -- a few times a second however many channels there are.
 CREATE FUNCTION pgq._head_fence()
@@ -82,8 +82,7 @@ BEGIN
     FROM pg_locks AS l
     WHERE l.locktype = 'relation'
       AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
-      AND l.relation = 'pgq.queue'::regclass
-      AND l.mode = 'RowExclusiveLock';
+      AND l.relation = 'pgq.queue_id_seq'::regclass;
     IF f.pending_id IS NOT NULL AND NOT (f.pending_holders && holders) THEN
         f.safe_through := greatest(f.safe_through, f.pending_id);
     END IF;

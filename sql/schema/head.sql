@@ -42,8 +42,7 @@ COMMENT ON COLUMN pgq.head.settled_below IS 'No queued row of the channel has a 
 COMMENT ON COLUMN pgq.head.rescan_at IS 'The earliest visible_at of the rows stepped over below checked_from';
 
 -- The fence that checked_from may not pass, one for every channel (ids come
--- from one sequence, and an INSERT into pgq.queue takes one lock whatever its
--- channel): see pgq._head_fence. Refreshed at most every 250 ms, whatever the
+-- from one sequence whatever the channel): see pgq._head_fence. Refreshed at most every 250 ms, whatever the
 -- number of channels; the low fillfactor keeps its versions on its page.
 CREATE TABLE pgq.head_fence (
     singleton       boolean PRIMARY KEY DEFAULT true CONSTRAINT head_fence_one_row CHECK (singleton),
@@ -54,7 +53,7 @@ CREATE TABLE pgq.head_fence (
 ) WITH (fillfactor = 10);
 COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
 COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
-COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that could insert into pgq.queue when pending_id was read';
+COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that had drawn ids from pgq.queue_id_seq when pending_id was read';
 INSERT INTO pgq.head_fence DEFAULT VALUES;
 
 COMMIT;
