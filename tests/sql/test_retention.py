@@ -46,6 +46,7 @@ def test_dequeue_and_ack_write_only_the_queue_and_the_archive(admin: Conn) -> No
     # never once per message.
     head_inserts, head_updates, head_deletes = changed.pop("head")
     assert head_inserts == 3 and head_deletes == 0 and head_updates < 60
+    assert changed.pop("head_fence", (0, 0, 0))[1] < 20, "the fence: at most four refreshes a second"
     assert changed == {"queue": (0, 100, 200), "archive": (200, 0, 0)}
     assert consumed(admin) == {"a": 100, "b": 100}
 
