@@ -293,7 +293,12 @@ DECLARE
 BEGIN
     SELECT * INTO h FROM pgq.head AS c WHERE c.channel = _ready_start.channel;
     IF NOT FOUND THEN
-        INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        -- A first consumer creates the head; a second one that comes while the
+        -- first has not committed does not wait for it (an INSERT would): it
+        -- scans the channel from its start this once.
+        IF pg_try_advisory_xact_lock('pgq.head'::regclass::oid::integer, hashtext(_ready_start.channel)) THEN
+            INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        END IF;
         RETURN 0;
     END IF;
     IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)

@@ -29,7 +29,12 @@ DECLARE
 BEGIN
     SELECT * INTO h FROM pgq.head AS c WHERE c.channel = _ready_start.channel;
     IF NOT FOUND THEN
-        INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        -- A first consumer creates the head; a second one that comes while the
+        -- first has not committed does not wait for it (an INSERT would): it
+        -- scans the channel from its start this once.
+        IF pg_try_advisory_xact_lock('pgq.head'::regclass::oid::integer, hashtext(_ready_start.channel)) THEN
+            INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        END IF;
         RETURN 0;
     END IF;
     IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
@@ -154,7 +159,10 @@ $$;
 
 -- A row of channel is back at id, ready now (ready) or later: lower the head
 -- so that the invariant holds again. Writes only when the head is above id,
--- so a nack of a message at the head writes nothing here.
+-- so a nack of a message at the head writes nothing here. It waits while a
+-- refresh holds the head's row, which lasts until that consumer's
+-- transaction ends: milliseconds through the gateway, longer for a consumer
+-- that refreshes inside a long transaction of its own.
 CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean)
 RETURNS void
 LANGUAGE sql VOLATILE

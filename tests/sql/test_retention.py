@@ -155,7 +155,7 @@ def test_maintain_works_off_a_pile_of_consumed_messages(admin: Conn, gateway_dsn
     role's 5 s statement_timeout; the totals are exact after every call."""
     for first in range(0, 300_000, 10_000):  # one transaction id per 10,000, as consumers would leave them
         admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at)"
-                      " SELECT g, 'pile', '{}', now() FROM generate_series(%s, %s) AS g",
+                      " SELECT g, 'pile', '{}', now() FROM generate_series(%s::bigint, %s::bigint) AS g",
                       [first + 1, first + 10_000])
     assert consumed(admin) == {"pile": 300_000}
     folded: list[int] = []
@@ -175,7 +175,7 @@ def test_the_tally_restarts_when_transaction_ids_went_backwards(admin: Conn) -> 
     and restarts the bound, so that what is consumed from then on counts exactly once."""
     ahead = one_value(admin, "SELECT pg_current_xact_id()::text::bigint + 1000000")
     admin.execute("INSERT INTO pgq.archive (id, channel, message, created_at, consumed_xid) VALUES"
-                  " (1, 'r', '{}', now(), %s::text::xid8), (2, 'r', '{}', now(), %s::text::xid8)",
+                  " (-1, 'r', '{}', now(), %s::text::xid8), (-2, 'r', '{}', now(), %s::text::xid8)",
                   [ahead - 10, ahead + 10])  # the first was folded before the dump, the second was not
     admin.execute("SELECT pgq._count_consumed('r', 1)")
     admin.execute("UPDATE pgq.tally SET counted_below = %s::text::xid8", [ahead])
