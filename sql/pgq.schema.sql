@@ -37,6 +37,12 @@ CREATE TYPE pgq.enqueued AS (
 	duplicate boolean
 );
 COMMENT ON TYPE pgq.enqueued IS 'The result of pgq.enqueue_once: the message''s id, and whether the key was seen before';
+CREATE TYPE pgq.horizon_state AS (
+	held_seconds double precision,
+	held_transactions bigint,
+	queue_dead_versions bigint
+);
+COMMENT ON TYPE pgq.horizon_state IS 'What holds the horizon back, as returned by pgq.horizon()';
 CREATE TYPE pgq.leased_message AS (
 	id bigint,
 	channel text,
@@ -69,15 +75,11 @@ CREATE FUNCTION pgq._adopt_objects() RETURNS event_trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    owner oid;
+    owner constant oid := 'pgq_owner'::regrole;
     object record;
 BEGIN
     IF current_setting('pgq.adopting', true) = 'on'
        OR NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c WHERE c.schema_name = 'pgq') THEN
-        RETURN;
-    END IF;
-    owner := to_regrole('pgq_owner');
-    IF owner IS NULL THEN
         RETURN;
     END IF;
     PERFORM set_config('pgq.adopting', 'on', true);  -- our own ALTERs fire this trigger again
@@ -107,8 +109,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._adopt_objects() IS 'Event trigger: hands every table, sequence, type and function in pgq to pgq_owner
-(event trigger functions excepted, which must stay a superuser''s). DDL outside pgq,
-and any DDL while pgq_owner does not exist, it leaves as it is.';
+(event trigger functions excepted, which must stay a superuser''s).';
 CREATE FUNCTION pgq._channel_limits(channel text) RETURNS pgq.channel_config
     LANGUAGE sql STABLE
     AS $$
@@ -142,32 +143,12 @@ $$;
 CREATE FUNCTION pgq._check_message(message jsonb, name text DEFAULT 'message'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
-DECLARE
-    size bigint;
-    depth bigint;
 BEGIN
     PERFORM pgq._check_not_null(_check_message.name, _check_message.message);
     IF jsonb_typeof(_check_message.message) <> 'object' THEN
         RAISE EXCEPTION '% must be a JSON object, not %', _check_message.name, jsonb_typeof(_check_message.message)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF pgq._message_fits(_check_message.message) THEN
-        RETURN;
-    END IF;
-    size := octet_length(_check_message.message::text);
-    IF size > pgq._limit('max_message_bytes') THEN
-        RAISE EXCEPTION '% must take at most % bytes as JSON text, got %',
-            _check_message.name, pgq._limit('max_message_bytes'), size
-            USING ERRCODE = 'program_limit_exceeded';
-    END IF;
-    SELECT max(s.level) INTO depth
-    FROM (SELECT sum(CASE WHEN b.bracket IN ('{', '[') THEN 1 ELSE -1 END) OVER (ORDER BY b.position) AS level
-          FROM regexp_split_to_table(regexp_replace(regexp_replace(_check_message.message::text,
-                                                                   '"(?:[^"\\]|\\.)*"', '', 'g'),
-                                                    '[^][{}]', '', 'g'), '')
-               WITH ORDINALITY AS b(bracket, position)) AS s;
-    RAISE EXCEPTION '% must nest at most % levels deep, got %', _check_message.name, pgq._limit('max_message_depth'), depth
-        USING ERRCODE = 'program_limit_exceeded';
 END
 $$;
 CREATE FUNCTION pgq._check_not_null(name text, value anyelement) RETURNS void
@@ -202,14 +183,6 @@ BEGIN
     PERFORM pgq._check_not_null('receipt', _check_receipt.receipt);
 END
 $$;
-CREATE FUNCTION pgq._checked_message(message jsonb, name text) RETURNS jsonb
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-    AS $$
-BEGIN
-    PERFORM pgq._check_message(_checked_message.message, _checked_message.name);
-    RETURN _checked_message.message;
-END
-$$;
 CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -228,6 +201,39 @@ BEGIN
     END IF;
 END
 $$;
+CREATE FUNCTION pgq._head_fence() RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    refresh_interval constant interval := interval '250 milliseconds';
+    seen_at constant timestamptz := clock_timestamp();
+    f pgq.head_fence;
+    handed bigint;
+    holders text[];
+BEGIN
+    SELECT * INTO STRICT f FROM pgq.head_fence;
+    IF f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN f.safe_through;
+    END IF;
+    SELECT * INTO f FROM pgq.head_fence FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND OR f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN (SELECT c.safe_through FROM pgq.head_fence AS c);
+    END IF;
+    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
+    SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
+    FROM pg_locks AS l
+    WHERE l.locktype = 'relation'
+      AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
+      AND l.relation = 'pgq.queue_id_seq'::regclass;
+    IF f.pending_id IS NOT NULL AND NOT (f.pending_holders && holders) THEN
+        f.safe_through := greatest(f.safe_through, f.pending_id);
+    END IF;
+    UPDATE pgq.head_fence
+    SET safe_through = f.safe_through, pending_id = handed, pending_holders = holders, refreshed_at = seen_at;
+    RETURN f.safe_through;
+END
+$$;
 CREATE FUNCTION pgq._limit(name text) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -242,9 +248,18 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._limit(name text) IS 'The value of the pgq.limits() row called name.';
-CREATE FUNCTION pgq._message_fits(message jsonb) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN ((((pg_column_compression(message) IS NULL) AND (pg_column_size(message) < ((8 * (pgq._limit('max_message_depth'::text) + 1)) - 3))) OR (NOT jsonb_path_exists(message, ((('strict $.**{'::text || pgq._limit('max_message_depth'::text)) || '} ? (@.type() == "object" || @.type() == "array")'::text))::jsonpath))) AND (((pg_column_compression(message) IS NULL) AND (pg_column_size(message) <= (pgq._limit('max_message_bytes'::text) / 14746))) OR (octet_length((message)::text) <= pgq._limit('max_message_bytes'::text))));
+CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+    UPDATE pgq.head AS h
+    SET ready_from = CASE WHEN _lower_head.ready THEN least(h.ready_from, _lower_head.id) ELSE h.ready_from END,
+        checked_from = least(h.checked_from, _lower_head.id),
+        settled_below = least(h.settled_below, _lower_head.id)
+    WHERE h.channel = _lower_head.channel
+      AND (h.checked_from > _lower_head.id OR h.settled_below > _lower_head.id
+           OR (_lower_head.ready AND h.ready_from > _lower_head.id));
+$$;
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
@@ -266,21 +281,136 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._notify_pgrst() IS 'Event trigger: NOTIFY pgrst, ''reload schema'' after DDL on objects in pgq, and only then.';
+CREATE FUNCTION pgq._ready_start(channel text) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    refresh_interval constant interval := interval '250 milliseconds';
+    seen_at constant timestamptz := clock_timestamp();
+    h pgq.head;
+    locked pgq.head;
+BEGIN
+    SELECT * INTO h FROM pgq.head AS c WHERE c.channel = _ready_start.channel;
+    IF NOT FOUND THEN
+        -- A first consumer creates the head; a second one that comes while the
+        -- first has not committed does not wait for it (an INSERT would): it
+        -- scans the channel from its start this once.
+        IF pg_try_advisory_xact_lock('pgq.head'::regclass::oid::integer, hashtext(_ready_start.channel)) THEN
+            INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN 0;
+    END IF;
+    IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
+       AND current_setting('transaction_isolation') = 'read committed' THEN
+        SELECT * INTO locked FROM pgq.head AS c WHERE c.channel = _ready_start.channel FOR UPDATE SKIP LOCKED;
+        IF FOUND AND (locked.refreshed_at <= seen_at - refresh_interval OR locked.rescan_at <= seen_at) THEN
+            h := pgq._refresh_head(locked);
+        END IF;
+    END IF;
+    RETURN CASE WHEN h.rescan_at <= seen_at THEN h.settled_below ELSE h.ready_from END;
+END
+$$;
+CREATE TABLE pgq.head (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    ready_from bigint DEFAULT 0 NOT NULL,
+    checked_from bigint DEFAULT 0 NOT NULL,
+    settled_below bigint DEFAULT 0 NOT NULL,
+    rescan_at timestamp with time zone DEFAULT 'infinity'::timestamp with time zone NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL
+)
+WITH (fillfactor='10', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000');
+COMMENT ON TABLE pgq.head IS 'Where the consumers of a channel start looking; kept by pgq._ready_start, see docs/sql.md';
+COMMENT ON COLUMN pgq.head.ready_from IS 'Consumers scan the channel from this id while rescan_at is in the future';
+COMMENT ON COLUMN pgq.head.checked_from IS 'The next refresh scans from this id: late commits at or above it are found there';
+COMMENT ON COLUMN pgq.head.settled_below IS 'No queued row of the channel has a lower id; peek and rescans start here';
+COMMENT ON COLUMN pgq.head.rescan_at IS 'The earliest visible_at of the rows stepped over below checked_from';
+CREATE FUNCTION pgq._refresh_head(h pgq.head) RETURNS pgq.head
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    seen_at constant timestamptz := clock_timestamp();
+    full_scan constant boolean := h.rescan_at <= seen_at;
+    scan_from constant bigint := CASE WHEN full_scan THEN h.settled_below ELSE h.checked_from END;
+    safe_through constant bigint := pgq._head_fence();
+    handed constant bigint := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
+    first_ready bigint;
+    first_queued bigint;
+    earliest timestamptz;
+BEGIN
+    SELECT q.id INTO first_ready
+    FROM pgq.queue AS q
+    WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at
+    ORDER BY q.id
+    LIMIT 1;
+    SELECT min(q.visible_at), min(q.id) INTO earliest, first_queued
+    FROM pgq.queue AS q
+    WHERE q.channel = h.channel AND q.id >= scan_from AND q.id < coalesce(first_ready, handed + 1);
+    h.ready_from := coalesce(first_ready, handed + 1);
+    h.checked_from := least(h.ready_from, safe_through + 1);
+    h.rescan_at := CASE WHEN full_scan THEN coalesce(earliest, 'infinity')
+                        ELSE least(h.rescan_at, coalesce(earliest, 'infinity')) END;
+    IF h.rescan_at = 'infinity' THEN
+        h.settled_below := h.checked_from;
+    ELSIF full_scan THEN
+        h.settled_below := least(coalesce(first_queued, first_ready, h.ready_from), h.checked_from);
+    END IF;
+    h.refreshed_at := seen_at;
+    UPDATE pgq.head AS c
+    SET ready_from = h.ready_from, checked_from = h.checked_from, settled_below = h.settled_below,
+        rescan_at = h.rescan_at, refreshed_at = h.refreshed_at
+    WHERE c.channel = h.channel;
+    RETURN h;
+END
+$$;
 CREATE FUNCTION pgq._tally_consumed() RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
+    slice_rows constant integer := 25000;
     since xid8;
     upto xid8;
+    cut xid8;
     folded bigint := 0;
     fold_channel text;
     fold_count bigint;
 BEGIN
     SELECT t.counted_below INTO STRICT since FROM pgq.tally AS t FOR UPDATE;
     -- A statement of its own, so a snapshot taken after the lock: no fold or
-    -- purge can be in between, and the bound never moves back.
+    -- purge can be in between.
+    IF since > pg_snapshot_xmax(pg_current_snapshot()) THEN
+        FOR fold_channel, fold_count IN
+            SELECT a.channel, count(*) FROM pgq.archive AS a WHERE a.consumed_xid >= since GROUP BY a.channel
+        LOOP
+            PERFORM pgq._count_consumed(fold_channel, fold_count);
+            folded := folded + fold_count;
+        END LOOP;
+        since := pg_snapshot_xmin(pg_current_snapshot());
+        UPDATE pgq.archive AS a SET consumed_xid = '0' WHERE a.consumed_xid >= since;
+        UPDATE pgq.tally SET counted_below = since;
+        RETURN folded;
+    END IF;
     SELECT greatest(pg_snapshot_xmin(pg_current_snapshot()), since) INTO upto;
+    SELECT a.consumed_xid INTO cut
+    FROM pgq.archive AS a
+    WHERE a.consumed_xid >= since AND a.consumed_xid < upto
+    ORDER BY a.consumed_xid
+    OFFSET slice_rows LIMIT 1;
+    IF cut IS NOT NULL THEN
+        -- The first slice_rows rows end below cut, unless they all belong to
+        -- cut's transaction: one transaction bigger than a slice is folded whole.
+        upto := CASE WHEN cut = (SELECT min(a.consumed_xid) FROM pgq.archive AS a
+                                 WHERE a.consumed_xid >= since AND a.consumed_xid < upto)
+                     THEN coalesce((SELECT min(a.consumed_xid) FROM pgq.archive AS a
+                                    WHERE a.consumed_xid > cut AND a.consumed_xid < upto), upto)
+                     ELSE cut END;
+    END IF;
     FOR fold_channel, fold_count IN
         SELECT a.channel, count(*)
         FROM pgq.archive AS a
@@ -401,14 +531,17 @@ CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1) RETURNS SETOF 
     AS $$
 DECLARE
     ready_at constant timestamptz := clock_timestamp();
+    start bigint;
 BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
+    start := pgq._ready_start(dequeue.channel);
     RETURN QUERY
     WITH next AS (
         SELECT q.id
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
+          AND q.id >= start
           AND q.visible_at <= ready_at
         ORDER BY q.id
         LIMIT dequeue.take
@@ -436,11 +569,11 @@ CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer D
     AS $$
 DECLARE
     new_id bigint;
-    waited boolean;
 BEGIN
-    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel)
-       OR enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' OR NOT pgq._message_fits(enqueue.message) THEN
+    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel) THEN
         PERFORM pgq._check_channel(enqueue.channel);
+    END IF;
+    IF enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' THEN
         PERFORM pgq._check_message(enqueue.message);
     END IF;
     IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
@@ -448,46 +581,46 @@ BEGIN
     END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
-    RETURNING queue.id,
-              enqueue.delay_seconds = 0 AND EXISTS (
-                  SELECT FROM pgq.waiting AS w WHERE w.channel = enqueue.channel AND w.expires_at > clock_timestamp())
-    INTO new_id, waited;
-    IF waited THEN
-        PERFORM pg_notify('pgq_ready', enqueue.channel);
+    RETURNING queue.id INTO new_id;
+    IF enqueue.delay_seconds = 0 THEN
+        PERFORM pgq._wake(enqueue.channel);
     END IF;
     RETURN new_id;
 END
 $$;
 COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) IS 'Append a message (a JSON object) to the end of a channel and return its id.
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
-message: nested at most 200 levels deep, at most 1 MiB (1048576 bytes) as JSON text.
 delay_seconds (0-604800, default 0): consumers do not see the message before then.';
 CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb) RETURNS SETOF bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    bad_position bigint;
+    bad_type text;
 BEGIN
-    IF enqueue_batch.channel IS NULL OR NOT pgq._valid_channel(enqueue_batch.channel) THEN
-        PERFORM pgq._check_channel(enqueue_batch.channel);
-    END IF;
-    IF enqueue_batch.messages IS NULL THEN
-        PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
-    END IF;
+    PERFORM pgq._check_channel(enqueue_batch.channel);
+    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
     IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
         RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF jsonb_array_length(enqueue_batch.messages) NOT BETWEEN 1 AND pgq._limit('max_batch') THEN
-        PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
+    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
+    SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
+    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
+    WHERE jsonb_typeof(e.element) <> 'object'
+    ORDER BY e.position
+    LIMIT 1;
+    IF bad_position IS NOT NULL THEN
+        RAISE EXCEPTION 'messages[%] must be a JSON object, not %', bad_position - 1, bad_type
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     -- Identity values are drawn in the order rows are inserted, which follows
     -- the ORDER BY; sorting the result by id therefore restores input order.
     RETURN QUERY
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
-        SELECT enqueue_batch.channel,
-               CASE WHEN jsonb_typeof(e.element) = 'object' AND pgq._message_fits(e.element) THEN e.element
-                    ELSE pgq._checked_message(e.element, format('messages[%s]', e.position - 1)) END
+        SELECT enqueue_batch.channel, e.element
         FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
@@ -496,8 +629,7 @@ BEGIN
     PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue''s limits) to a channel in one transaction;
-returns their ids in input order. All or nothing.';
+COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.';
 CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0) RETURNS pgq.enqueued
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -552,24 +684,30 @@ END
 $$;
 COMMENT ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) IS 'Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
 false, with nothing changed, otherwise.';
-CREATE FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) RETURNS timestamp with time zone
-    LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION pgq.horizon() RETURNS SETOF pgq.horizon_state
+    LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-    ends timestamptz;
-BEGIN
-    IF pgq.extend_lease(extend_lease_until.channel, extend_lease_until.id, extend_lease_until.receipt,
-                        extend_lease_until.seconds) THEN
-        SELECT q.visible_at INTO STRICT ends
-        FROM pgq.queue AS q
-        WHERE q.channel = extend_lease_until.channel AND q.id = extend_lease_until.id;
-    END IF;
-    RETURN ends;
-END
+    WITH holders AS (
+        SELECT a.xact_start, coalesce(a.backend_xid, a.backend_xmin) AS xmin
+        FROM pg_stat_activity AS a
+        WHERE (a.backend_xid IS NOT NULL OR a.backend_xmin IS NOT NULL)
+          AND (a.datname = current_database() OR a.backend_type = 'walsender')
+          AND a.pid <> pg_backend_pid()
+        UNION ALL
+        SELECT NULL, coalesce(s.xmin, s.catalog_xmin)
+        FROM pg_replication_slots AS s
+        WHERE s.xmin IS NOT NULL OR (s.catalog_xmin IS NOT NULL AND s.database = current_database())
+    )
+    SELECT coalesce(extract(epoch FROM statement_timestamp() - min(h.xact_start)), 0)::double precision,
+           coalesce(max(age(h.xmin)), 0)::bigint,
+           pg_stat_get_dead_tuples('pgq.queue'::regclass)
+    FROM holders AS h;
 $$;
-COMMENT ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) IS 'pgq.extend_lease, answering when the lease now ends: seconds (1-43200) from now, receipt kept. Null, with
-nothing changed, unless receipt is the message''s current one in this channel.';
+COMMENT ON FUNCTION pgq.horizon() IS 'What holds the horizon back: held_seconds, the age of the oldest open transaction of this database that holds
+an xid or a snapshot (0 if none); held_transactions, how many transaction ids ago the oldest transaction,
+replication slot or standby''s feedback began holding; queue_dead_versions, dead row versions in pgq.queue that
+autovacuum could not remove yet.';
 CREATE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1) RETURNS SETOF pgq.leased_message
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -580,17 +718,20 @@ DECLARE
     wanted integer;
     leased pgq.leased_message[];
     buried bigint;
+    start bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
     PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
     PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
+    start := pgq._ready_start(lease.channel);
     LOOP
         WITH next AS (
             SELECT q.id, q.deliveries >= allowed AS spent
             FROM pgq.queue AS q
             WHERE q.channel = lease.channel
+              AND q.id >= start
               AND q.visible_at <= ready_at
             ORDER BY q.id
             LIMIT wanted
@@ -645,9 +786,7 @@ CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
            ('max_watched_channels', 10000),     -- channels per watch call
-           ('max_watch_ttl_seconds', 3600),     -- how long a watch registration lasts unless renewed
-           ('max_message_depth', 200),          -- levels a message nests: {} is 1, {"a": {}} is 2
-           ('max_message_bytes', 1048576)       -- bytes of a message as JSON text (jsonb's own output): 1 MiB
+           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
 $$;
 COMMENT ON FUNCTION pgq.limits() IS 'Every bound the API checks, by name: the largest (or, for lengths, the longest) value a parameter may take.';
 CREATE FUNCTION pgq.maintain() RETURNS jsonb
@@ -655,26 +794,59 @@ CREATE FUNCTION pgq.maintain() RETURNS jsonb
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
+    batch constant integer := 10000;
+    started constant timestamptz := clock_timestamp();
     retention interval;
-    expired bigint;
+    expired bigint := 0;
+    deleted bigint;
+    folded bigint := 0;
+    slice bigint;
+    slices integer := 0;
     purged bigint;
 BEGIN
     SELECT s.archive_retention INTO STRICT retention FROM pgq.settings AS s;
-    DELETE FROM pgq.dedup_key AS k WHERE k.expires_at <= clock_timestamp();
-    GET DIAGNOSTICS expired = ROW_COUNT;
-    PERFORM pgq._tally_consumed();
+    LOOP
+        DELETE FROM pgq.dedup_key AS k
+        WHERE k.ctid = ANY (ARRAY(
+            SELECT e.ctid FROM pgq.dedup_key AS e
+            WHERE e.expires_at <= clock_timestamp()
+            ORDER BY e.expires_at
+            LIMIT batch));
+        GET DIAGNOSTICS deleted = ROW_COUNT;
+        expired := expired + deleted;
+        EXIT WHEN deleted < batch OR clock_timestamp() >= started + interval '1 second';
+    END LOOP;
+    LOOP
+        slice := pgq._tally_consumed();
+        folded := folded + slice;
+        slices := slices + 1;
+        EXIT WHEN slice = 0 OR slices = 10 OR clock_timestamp() >= started + interval '2 seconds';
+    END LOOP;
     purged := pgq.purge_archive(retention);
     DELETE FROM pgq.counter AS c
-    WHERE NOT EXISTS (SELECT FROM pgq.queue AS q WHERE q.channel = c.channel)
-      AND NOT EXISTS (SELECT FROM pgq.archive AS a WHERE a.channel = c.channel)
-      AND NOT EXISTS (SELECT FROM pgq.dead_letter AS d WHERE d.channel = c.channel)
-      AND NOT EXISTS (SELECT FROM pgq.channel_settings AS s WHERE s.channel = c.channel);
-    RETURN jsonb_build_object('archive_purged', purged, 'dedup_keys_expired', expired);
+    WHERE c.ctid = ANY (ARRAY(
+        SELECT g.ctid FROM pgq.counter AS g
+        WHERE NOT EXISTS (SELECT FROM pgq.queue AS q
+                          WHERE q.channel = g.channel
+                            AND q.id >= coalesce((SELECT h.settled_below FROM pgq.head AS h
+                                                  WHERE h.channel = g.channel), 0))
+          AND NOT EXISTS (SELECT FROM pgq.archive AS a WHERE a.channel = g.channel)
+          AND NOT EXISTS (SELECT FROM pgq.dead_letter AS d WHERE d.channel = g.channel)
+          AND NOT EXISTS (SELECT FROM pgq.channel_settings AS s WHERE s.channel = g.channel)
+        LIMIT 1000));
+    DELETE FROM pgq.head AS h
+    WHERE h.ctid = ANY (ARRAY(
+        SELECT g.ctid FROM pgq.head AS g
+        WHERE g.refreshed_at < clock_timestamp() - interval '1 hour'
+          AND NOT EXISTS (SELECT FROM pgq.queue AS q WHERE q.channel = g.channel AND q.id >= g.settled_below)
+        LIMIT 1000));
+    RETURN jsonb_build_object('archive_purged', purged, 'dedup_keys_expired', expired, 'consumed_folded', folded);
 END
 $$;
-COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping: removes dedup keys whose window has ended, folds consumed totals, purges archived messages
-older than pgq.settings.archive_retention (default 7 days; in bounded batches, a backlog over several calls) and
-forgets the totals of channels with nothing queued, archived, dead or configured. Idempotent.';
+COMMENT ON FUNCTION pgq.maintain() IS 'Periodic housekeeping, bounded per call (a backlog is worked off over several calls): removes dedup keys whose
+window has ended, folds consumed totals, purges archived messages older than pgq.settings.archive_retention
+(default 7 days), forgets the totals of channels with nothing queued, archived, dead or configured, and the heads
+of channels with nothing queued that no consumer used for an hour. Idempotent.';
 CREATE FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer DEFAULT 0) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -686,7 +858,11 @@ BEGIN
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
     WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
+    RETURN true;
 END
 $$;
 COMMENT ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) IS 'Return a leased message unprocessed: it is ready again after delay_seconds (0-43200, default 0), keeping its id
@@ -704,6 +880,7 @@ BEGIN
            pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
     FROM pgq.queue AS q
     WHERE q.channel = peek.channel
+      AND q.id >= coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0)
     ORDER BY q.id
     OFFSET peek.skip
     LIMIT peek.take;
@@ -711,41 +888,6 @@ END
 $$;
 COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
 Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
-CREATE FUNCTION pgq.purge(channel text) RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    batch constant integer := 10000;
-    budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
-    reached bigint := -9223372036854775808;
-    upto bigint;
-    deleted bigint;
-    removed bigint := 0;
-BEGIN
-    PERFORM pgq._check_channel(purge.channel);
-    LOOP
-        SELECT b.id INTO upto
-        FROM pgq.queue AS b
-        WHERE b.channel = purge.channel AND b.id > reached
-        ORDER BY b.id
-        OFFSET batch - 1
-        LIMIT 1;
-        IF upto IS NULL THEN
-            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached;
-        ELSE
-            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached AND q.id <= upto;
-        END IF;
-        GET DIAGNOSTICS deleted = ROW_COUNT;
-        removed := removed + deleted;
-        EXIT WHEN upto IS NULL OR clock_timestamp() >= budget_ends;
-        reached := upto;
-    END LOOP;
-    RETURN removed;
-END
-$$;
-COMMENT ON FUNCTION pgq.purge(channel text) IS 'Delete a channel''s queued messages (ready, delayed and leased; not archived, not its dead letters), in batches for
-at most about a second; returns how many were deleted (call again until it answers 0).';
 CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -798,6 +940,7 @@ CREATE FUNCTION pgq.redrive(channel text) RETURNS integer
     AS $$
 DECLARE
     moved integer;
+    lowest bigint;
 BEGIN
     PERFORM pgq._check_channel(redrive.channel);
     WITH revived AS (
@@ -810,22 +953,15 @@ BEGIN
         SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
         RETURNING queue.id
     )
-    SELECT count(*) INTO moved FROM requeued;
+    SELECT count(*), min(requeued.id) INTO moved, lowest FROM requeued;
+    IF lowest IS NOT NULL THEN
+        PERFORM pgq._lower_head(redrive.channel, lowest, true);
+    END IF;
     RETURN moved;
 END
 $$;
 COMMENT ON FUNCTION pgq.redrive(channel text) IS 'Move every dead letter of a channel back to the queue, ready now at its original id with deliveries reset;
 returns how many were moved.';
-CREATE FUNCTION pgq.settings_of(channel text) RETURNS pgq.channel_config
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    PERFORM pgq._check_channel(settings_of.channel);
-    RETURN pgq._channel_limits(settings_of.channel);
-END
-$$;
-COMMENT ON FUNCTION pgq.settings_of(channel text) IS 'A channel''s limits, as pgq.configure sets them: its own, or the defaults (max_deliveries 5, dedup_window 24 hours).';
 CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -876,18 +1012,6 @@ $$;
 COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
 (age of the oldest queued message, any state; null if none), delayed, leased, dead (dead letters), and the running
 totals enqueued and consumed (popped or acked).';
-CREATE FUNCTION pgq.unconfigure(channel text) RETURNS pgq.channel_config
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-    PERFORM pgq._check_channel(unconfigure.channel);
-    DELETE FROM pgq.channel_settings AS s WHERE s.channel = unconfigure.channel;
-    RETURN pgq._channel_limits(unconfigure.channel);
-END
-$$;
-COMMENT ON FUNCTION pgq.unconfigure(channel text) IS 'Return a channel to the default limits (max_deliveries 5, dedup_window 24 hours), dropping its own settings;
-returns the limits now in force.';
 CREATE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30) RETURNS SETOF text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -969,6 +1093,18 @@ CREATE TABLE pgq.dedup_key (
     expires_at timestamp with time zone NOT NULL
 );
 COMMENT ON TABLE pgq.dedup_key IS 'Idempotency keys of pgq.enqueue_once; pgq.maintain() removes them once expired';
+CREATE TABLE pgq.head_fence (
+    singleton boolean DEFAULT true NOT NULL,
+    safe_through bigint DEFAULT 0 NOT NULL,
+    pending_id bigint,
+    pending_holders text[],
+    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL,
+    CONSTRAINT head_fence_one_row CHECK (singleton)
+)
+WITH (fillfactor='10');
+COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
+COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
+COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that had drawn ids from pgq.queue_id_seq when pending_id was read';
 CREATE TABLE pgq.queue (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -976,7 +1112,10 @@ CREATE TABLE pgq.queue (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     visible_at timestamp with time zone DEFAULT now() NOT NULL,
     deliveries integer DEFAULT 0 NOT NULL,
-    receipt uuid
+    receipt uuid,
+    CONSTRAINT queue_channel_valid CHECK (pgq._valid_channel(channel)),
+    CONSTRAINT queue_deliveries_not_negative CHECK ((deliveries >= 0)),
+    CONSTRAINT queue_message_is_object CHECK ((jsonb_typeof(message) = 'object'::text))
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0', fillfactor='80');
 COMMENT ON TABLE pgq.queue IS 'Messages waiting in their channel; use the pgq functions, not this table';
@@ -1017,6 +1156,10 @@ ALTER TABLE ONLY pgq.dead_letter
     ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.dedup_key
     ADD CONSTRAINT dedup_key_pkey PRIMARY KEY (channel, key);
+ALTER TABLE ONLY pgq.head_fence
+    ADD CONSTRAINT head_fence_pkey PRIMARY KEY (singleton);
+ALTER TABLE ONLY pgq.head
+    ADD CONSTRAINT head_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.queue
     ADD CONSTRAINT queue_channel_id PRIMARY KEY (channel, id);
 ALTER TABLE ONLY pgq.settings
@@ -1041,12 +1184,14 @@ REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_not_null(name text, value anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
-REVOKE ALL ON FUNCTION pgq._checked_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._head_fence() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION pgq._message_fits(message jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._ready_start(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._refresh_head(h pgq.head) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._wake(channel text) FROM PUBLIC;
@@ -1068,8 +1213,8 @@ REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key t
 GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.horizon() FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.horizon() TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.limits() FROM PUBLIC;
@@ -1082,17 +1227,11 @@ REVOKE ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_sec
 GRANT ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.purge(channel text) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.purge(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.purge_archive(older_than interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.purge_archive(older_than interval) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_admin;
-REVOKE ALL ON FUNCTION pgq.settings_of(channel text) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.settings_of(channel text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.unconfigure(channel text) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.unconfigure(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) TO pgq_gateway;

@@ -29,7 +29,12 @@ DECLARE
 BEGIN
     SELECT * INTO h FROM pgq.head AS c WHERE c.channel = _ready_start.channel;
     IF NOT FOUND THEN
-        INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        -- A first consumer creates the head; a second one that comes while the
+        -- first has not committed does not wait for it (an INSERT would): it
+        -- scans the channel from its start this once.
+        IF pg_try_advisory_xact_lock('pgq.head'::regclass::oid::integer, hashtext(_ready_start.channel)) THEN
+            INSERT INTO pgq.head (channel) VALUES (_ready_start.channel) ON CONFLICT DO NOTHING;
+        END IF;
         RETURN 0;
     END IF;
     IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
@@ -43,27 +48,69 @@ BEGIN
 END
 $$;
 
+-- The id up to which every message is committed or never will be, for every
+-- channel: checked_from never passes it, since ids come from a sequence in an
+-- order that is not commit order. The fence is a pair read at a previous
+-- refresh: the sequence's last value (CACHE 1, so every id up to it has been
+-- handed out; none before the first nextval), then the virtual ids of every
+-- transaction holding a lock on that sequence, which nextval takes before it
+-- draws an id and keeps until the end of the transaction. Once none of those
+-- transactions holds it any more, every id up to that value is committed
+-- (visible to the statements that follow) or will never be. This reads
+-- pg_locks, whoever the roles, and no transaction id: neither a transaction
+-- that holds the horizon back without enqueueing, nor a long consumer
+-- transaction, holds the fence back; a producer's open transaction does. One row for all channels, refreshed at most every 250 ms by
+-- whoever finds it stale and can lock it without waiting, so pg_locks is read
+-- a few times a second however many channels there are.
+CREATE FUNCTION pgq._head_fence()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    refresh_interval constant interval := interval '250 milliseconds';
+    seen_at constant timestamptz := clock_timestamp();
+    f pgq.head_fence;
+    handed bigint;
+    holders text[];
+BEGIN
+    SELECT * INTO STRICT f FROM pgq.head_fence;
+    IF f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN f.safe_through;
+    END IF;
+    SELECT * INTO f FROM pgq.head_fence FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND OR f.refreshed_at > seen_at - refresh_interval THEN
+        RETURN (SELECT c.safe_through FROM pgq.head_fence AS c);
+    END IF;
+    handed := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
+    SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
+    FROM pg_locks AS l
+    WHERE l.locktype = 'relation'
+      AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
+      AND l.relation = 'pgq.queue_id_seq'::regclass;
+    IF f.pending_id IS NOT NULL AND NOT (f.pending_holders && holders) THEN
+        f.safe_through := greatest(f.safe_through, f.pending_id);
+    END IF;
+    UPDATE pgq.head_fence
+    SET safe_through = f.safe_through, pending_id = handed, pending_holders = holders, refreshed_at = seen_at;
+    RETURN f.safe_through;
+END
+$$;
+
 -- Move a locked head forward: one scan from checked_from (from settled_below
 -- when rescan_at has passed) to the first ready row, which becomes
 -- ready_from; the rows stepped over on the way are leased or delayed, and the
 -- earliest of their visible_at becomes rescan_at. Its cost is the rows from
 -- checked_from to the first ready one, paid by one consumer per refresh.
---
--- checked_from never passes an id that a transaction still in progress may
--- commit: ids come from a sequence in an order that is not commit order. The
--- fence is a pair read at the previous refresh: the sequence's last value
--- (CACHE 1, so every id up to it has been handed out), then the virtual ids
--- of every transaction holding pgq.queue's RowExclusiveLock, which an INSERT
--- takes before it draws its id and keeps until its transaction ends. Once
--- none of those transactions holds it any more, every id up to that value is
--- committed (visible to the statements that follow) or will never be. This
--- reads pg_locks, whoever the roles, and no transaction id: a transaction
--- that holds the horizon back without writing to the queue does not hold the
--- head back.
+-- checked_from never passes the fence (pgq._head_fence), read before the
+-- scans: what a transaction still in progress may commit stays at or above
+-- checked_from, where the next refresh finds it.
 --
 -- Both scans must walk the primary key in id order from scan_from, whatever
 -- a generic plan would guess from missing or stale statistics: the planner
--- is told so for this function alone.
+-- is told so for this function alone, and, since that makes every other plan
+-- look dear, not to compile any of them (JIT would take longer than the
+-- whole refresh).
 CREATE FUNCTION pgq._refresh_head(h pgq.head)
 RETURNS pgq.head
 LANGUAGE plpgsql VOLATILE
@@ -71,31 +118,18 @@ SET search_path = pg_catalog, pg_temp
 SET enable_seqscan = off
 SET enable_bitmapscan = off
 SET enable_sort = off
+SET jit = off
 AS $$
 DECLARE
     seen_at constant timestamptz := clock_timestamp();
     full_scan constant boolean := h.rescan_at <= seen_at;
     scan_from constant bigint := CASE WHEN full_scan THEN h.settled_below ELSE h.checked_from END;
-    handed bigint;
-    holders text[];
+    safe_through constant bigint := pgq._head_fence();
+    handed constant bigint := coalesce(pg_sequence_last_value('pgq.queue_id_seq'), 0);
     first_ready bigint;
     first_queued bigint;
     earliest timestamptz;
 BEGIN
-    SELECT CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END INTO STRICT handed
-    FROM pgq.queue_id_seq AS s;
-    SELECT coalesce(array_agg(DISTINCT l.virtualtransaction), '{}') INTO holders
-    FROM pg_locks AS l
-    WHERE l.locktype = 'relation'
-      AND l.database = (SELECT d.oid FROM pg_database AS d WHERE d.datname = current_database())
-      AND l.relation = 'pgq.queue'::regclass
-      AND l.mode = 'RowExclusiveLock';
-    IF h.pending_id IS NOT NULL AND NOT (h.pending_holders && holders) THEN
-        h.safe_through := greatest(h.safe_through, h.pending_id);
-    END IF;
-    h.pending_id := handed;
-    h.pending_holders := holders;
-
     SELECT q.id INTO first_ready
     FROM pgq.queue AS q
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at
@@ -106,7 +140,7 @@ BEGIN
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.id < coalesce(first_ready, handed + 1);
 
     h.ready_from := coalesce(first_ready, handed + 1);
-    h.checked_from := least(h.ready_from, h.safe_through + 1);
+    h.checked_from := least(h.ready_from, safe_through + 1);
     h.rescan_at := CASE WHEN full_scan THEN coalesce(earliest, 'infinity')
                         ELSE least(h.rescan_at, coalesce(earliest, 'infinity')) END;
     IF h.rescan_at = 'infinity' THEN
@@ -117,8 +151,7 @@ BEGIN
     h.refreshed_at := seen_at;
     UPDATE pgq.head AS c
     SET ready_from = h.ready_from, checked_from = h.checked_from, settled_below = h.settled_below,
-        rescan_at = h.rescan_at, refreshed_at = h.refreshed_at, safe_through = h.safe_through,
-        pending_id = h.pending_id, pending_holders = h.pending_holders
+        rescan_at = h.rescan_at, refreshed_at = h.refreshed_at
     WHERE c.channel = h.channel;
     RETURN h;
 END
@@ -126,7 +159,10 @@ $$;
 
 -- A row of channel is back at id, ready now (ready) or later: lower the head
 -- so that the invariant holds again. Writes only when the head is above id,
--- so a nack of a message at the head writes nothing here.
+-- so a nack of a message at the head writes nothing here. It waits while a
+-- refresh holds the head's row, which lasts until that consumer's
+-- transaction ends: milliseconds through the gateway, longer for a consumer
+-- that refreshes inside a long transaction of its own.
 CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean)
 RETURNS void
 LANGUAGE sql VOLATILE
@@ -141,7 +177,8 @@ AS $$
            OR (_lower_head.ready AND h.ready_from > _lower_head.id));
 $$;
 
-REVOKE ALL ON FUNCTION pgq._ready_start(text), pgq._refresh_head(pgq.head), pgq._lower_head(text, bigint, boolean)
+REVOKE ALL ON FUNCTION pgq._ready_start(text), pgq._head_fence(), pgq._refresh_head(pgq.head),
+    pgq._lower_head(text, bigint, boolean)
 FROM PUBLIC;
 
 COMMIT;

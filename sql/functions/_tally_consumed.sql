@@ -62,11 +62,12 @@ BEGIN
     ORDER BY a.consumed_xid
     OFFSET slice_rows LIMIT 1;
     IF cut IS NOT NULL THEN
-        -- The first slice_rows rows end below cut; one transaction bigger than
-        -- a slice is folded whole.
-        upto := CASE WHEN cut = since
+        -- The first slice_rows rows end below cut, unless they all belong to
+        -- cut's transaction: one transaction bigger than a slice is folded whole.
+        upto := CASE WHEN cut = (SELECT min(a.consumed_xid) FROM pgq.archive AS a
+                                 WHERE a.consumed_xid >= since AND a.consumed_xid < upto)
                      THEN coalesce((SELECT min(a.consumed_xid) FROM pgq.archive AS a
-                                    WHERE a.consumed_xid > since AND a.consumed_xid < upto), upto)
+                                    WHERE a.consumed_xid > cut AND a.consumed_xid < upto), upto)
                      ELSE cut END;
     END IF;
     FOR fold_channel, fold_count IN

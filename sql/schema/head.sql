@@ -33,18 +33,27 @@ CREATE TABLE pgq.head (
     checked_from  bigint NOT NULL DEFAULT 0,
     settled_below bigint NOT NULL DEFAULT 0,
     rescan_at     timestamptz NOT NULL DEFAULT 'infinity',
-    refreshed_at  timestamptz NOT NULL DEFAULT '-infinity',
-    safe_through  bigint NOT NULL DEFAULT 0,
-    pending_id    bigint,
-    pending_holders text[]
+    refreshed_at  timestamptz NOT NULL DEFAULT '-infinity'
 ) WITH (fillfactor = 10, autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 1000);
 COMMENT ON TABLE pgq.head IS 'Where the consumers of a channel start looking; kept by pgq._ready_start, see docs/sql.md';
 COMMENT ON COLUMN pgq.head.ready_from IS 'Consumers scan the channel from this id while rescan_at is in the future';
 COMMENT ON COLUMN pgq.head.checked_from IS 'The next refresh scans from this id: late commits at or above it are found there';
 COMMENT ON COLUMN pgq.head.settled_below IS 'No queued row of the channel has a lower id; peek and rescans start here';
 COMMENT ON COLUMN pgq.head.rescan_at IS 'The earliest visible_at of the rows stepped over below checked_from';
-COMMENT ON COLUMN pgq.head.safe_through IS 'Every id up to this one is committed or will never be';
-COMMENT ON COLUMN pgq.head.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
-COMMENT ON COLUMN pgq.head.pending_holders IS 'Transactions (virtual ids) that could insert into pgq.queue when pending_id was read';
+
+-- The fence that checked_from may not pass, one for every channel (ids come
+-- from one sequence whatever the channel): see pgq._head_fence. Refreshed at most every 250 ms, whatever the
+-- number of channels; the low fillfactor keeps its versions on its page.
+CREATE TABLE pgq.head_fence (
+    singleton       boolean PRIMARY KEY DEFAULT true CONSTRAINT head_fence_one_row CHECK (singleton),
+    safe_through    bigint NOT NULL DEFAULT 0,
+    pending_id      bigint,
+    pending_holders text[],
+    refreshed_at    timestamptz NOT NULL DEFAULT '-infinity'
+) WITH (fillfactor = 10);
+COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
+COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
+COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that had drawn ids from pgq.queue_id_seq when pending_id was read';
+INSERT INTO pgq.head_fence DEFAULT VALUES;
 
 COMMIT;

@@ -2,6 +2,7 @@
 
 BEGIN;
 
+DROP TABLE pgq.head_fence;
 DROP TABLE pgq.head;
 
 COMMIT;

@@ -7,3 +7,4 @@ SELECT 1 / (pg_catalog.has_function_privilege('pgq_client', 'pgq.redrive(text)',
                     ELSE pg_catalog.has_function_privilege('pgq_admin', 'pgq.redrive(text)', 'EXECUTE') END)::int;
 SELECT id, channel, message, created_at, deliveries, reason, dead_at FROM pgq.dead_letters('two') WHERE false;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dead_letters(text, integer, integer)'::regprocedure) LIKE '%pgq._limit(%')::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.redrive(text)'::regprocedure) LIKE '%pgq._lower_head(%')::int;

@@ -4,3 +4,4 @@ SELECT 1 / pg_catalog.has_function_privilege('pgq_client', 'pgq.dequeue(text, in
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%visible_at%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) NOT LIKE '%_count_consumed%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._limit(%')::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._ready_start(%')::int;

@@ -6,3 +6,4 @@ SELECT 1 / (pg_catalog.has_function_privilege('pgq_client', 'pgq.maintain()', 'E
                     ELSE pg_catalog.has_function_privilege('pgq_admin', 'pgq.maintain()', 'EXECUTE') END)::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.maintain()'::regprocedure) LIKE '%pgq.dedup_key%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.maintain()'::regprocedure) LIKE '%pgq._tally_consumed%')::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.maintain()'::regprocedure) LIKE '%consumed_folded%')::int;
