@@ -75,11 +75,15 @@ CREATE FUNCTION pgq._adopt_objects() RETURNS event_trigger
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 DECLARE
-    owner constant oid := 'pgq_owner'::regrole;
+    owner oid;
     object record;
 BEGIN
     IF current_setting('pgq.adopting', true) = 'on'
        OR NOT EXISTS (SELECT FROM pg_event_trigger_ddl_commands() AS c WHERE c.schema_name = 'pgq') THEN
+        RETURN;
+    END IF;
+    owner := to_regrole('pgq_owner');
+    IF owner IS NULL THEN
         RETURN;
     END IF;
     PERFORM set_config('pgq.adopting', 'on', true);  -- our own ALTERs fire this trigger again
@@ -109,7 +113,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._adopt_objects() IS 'Event trigger: hands every table, sequence, type and function in pgq to pgq_owner
-(event trigger functions excepted, which must stay a superuser''s).';
+(event trigger functions excepted, which must stay a superuser''s). DDL outside pgq,
+and any DDL while pgq_owner does not exist, it leaves as it is.';
 CREATE FUNCTION pgq._channel_limits(channel text) RETURNS pgq.channel_config
     LANGUAGE sql STABLE
     AS $$
@@ -143,12 +148,32 @@ $$;
 CREATE FUNCTION pgq._check_message(message jsonb, name text DEFAULT 'message'::text) RETURNS void
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
+DECLARE
+    size bigint;
+    depth bigint;
 BEGIN
     PERFORM pgq._check_not_null(_check_message.name, _check_message.message);
     IF jsonb_typeof(_check_message.message) <> 'object' THEN
         RAISE EXCEPTION '% must be a JSON object, not %', _check_message.name, jsonb_typeof(_check_message.message)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF pgq._message_fits(_check_message.message) THEN
+        RETURN;
+    END IF;
+    size := octet_length(_check_message.message::text);
+    IF size > pgq._limit('max_message_bytes') THEN
+        RAISE EXCEPTION '% must take at most % bytes as JSON text, got %',
+            _check_message.name, pgq._limit('max_message_bytes'), size
+            USING ERRCODE = 'program_limit_exceeded';
+    END IF;
+    SELECT max(s.level) INTO depth
+    FROM (SELECT sum(CASE WHEN b.bracket IN ('{', '[') THEN 1 ELSE -1 END) OVER (ORDER BY b.position) AS level
+          FROM regexp_split_to_table(regexp_replace(regexp_replace(_check_message.message::text,
+                                                                   '"(?:[^"\\]|\\.)*"', '', 'g'),
+                                                    '[^][{}]', '', 'g'), '')
+               WITH ORDINALITY AS b(bracket, position)) AS s;
+    RAISE EXCEPTION '% must nest at most % levels deep, got %', _check_message.name, pgq._limit('max_message_depth'), depth
+        USING ERRCODE = 'program_limit_exceeded';
 END
 $$;
 CREATE FUNCTION pgq._check_not_null(name text, value anyelement) RETURNS void
@@ -181,6 +206,14 @@ BEGIN
     PERFORM pgq._check_channel(_check_receipt.channel);
     PERFORM pgq._check_not_null('id', _check_receipt.id);
     PERFORM pgq._check_not_null('receipt', _check_receipt.receipt);
+END
+$$;
+CREATE FUNCTION pgq._checked_message(message jsonb, name text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    AS $$
+BEGIN
+    PERFORM pgq._check_message(_checked_message.message, _checked_message.name);
+    RETURN _checked_message.message;
 END
 $$;
 CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
@@ -260,6 +293,9 @@ CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) RETURNS 
       AND (h.checked_from > _lower_head.id OR h.settled_below > _lower_head.id
            OR (_lower_head.ready AND h.ready_from > _lower_head.id));
 $$;
+CREATE FUNCTION pgq._message_fits(message jsonb) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN ((((pg_column_compression(message) IS NULL) AND (pg_column_size(message) < ((8 * (pgq._limit('max_message_depth'::text) + 1)) - 3))) OR (NOT jsonb_path_exists(message, ((('strict $.**{'::text || pgq._limit('max_message_depth'::text)) || '} ? (@.type() == "object" || @.type() == "array")'::text))::jsonpath))) AND (((pg_column_compression(message) IS NULL) AND (pg_column_size(message) <= (pgq._limit('max_message_bytes'::text) / 14746))) OR (octet_length((message)::text) <= pgq._limit('max_message_bytes'::text))));
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
@@ -569,11 +605,11 @@ CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer D
     AS $$
 DECLARE
     new_id bigint;
+    waited boolean;
 BEGIN
-    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel) THEN
+    IF enqueue.channel IS NULL OR NOT pgq._valid_channel(enqueue.channel)
+       OR enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' OR NOT pgq._message_fits(enqueue.message) THEN
         PERFORM pgq._check_channel(enqueue.channel);
-    END IF;
-    IF enqueue.message IS NULL OR jsonb_typeof(enqueue.message) <> 'object' THEN
         PERFORM pgq._check_message(enqueue.message);
     END IF;
     IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
@@ -581,46 +617,46 @@ BEGIN
     END IF;
     INSERT INTO pgq.queue (channel, message, visible_at)
     VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
-    RETURNING queue.id INTO new_id;
-    IF enqueue.delay_seconds = 0 THEN
-        PERFORM pgq._wake(enqueue.channel);
+    RETURNING queue.id,
+              enqueue.delay_seconds = 0 AND EXISTS (
+                  SELECT FROM pgq.waiting AS w WHERE w.channel = enqueue.channel AND w.expires_at > clock_timestamp())
+    INTO new_id, waited;
+    IF waited THEN
+        PERFORM pg_notify('pgq_ready', enqueue.channel);
     END IF;
     RETURN new_id;
 END
 $$;
 COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) IS 'Append a message (a JSON object) to the end of a channel and return its id.
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
+message: nested at most 200 levels deep, at most 1 MiB (1048576 bytes) as JSON text.
 delay_seconds (0-604800, default 0): consumers do not see the message before then.';
 CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb) RETURNS SETOF bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-    bad_position bigint;
-    bad_type text;
 BEGIN
-    PERFORM pgq._check_channel(enqueue_batch.channel);
-    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    IF enqueue_batch.channel IS NULL OR NOT pgq._valid_channel(enqueue_batch.channel) THEN
+        PERFORM pgq._check_channel(enqueue_batch.channel);
+    END IF;
+    IF enqueue_batch.messages IS NULL THEN
+        PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    END IF;
     IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
         RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
-    SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
-    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
-    WHERE jsonb_typeof(e.element) <> 'object'
-    ORDER BY e.position
-    LIMIT 1;
-    IF bad_position IS NOT NULL THEN
-        RAISE EXCEPTION 'messages[%] must be a JSON object, not %', bad_position - 1, bad_type
-            USING ERRCODE = 'invalid_parameter_value';
+    IF jsonb_array_length(enqueue_batch.messages) NOT BETWEEN 1 AND pgq._limit('max_batch') THEN
+        PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
     END IF;
     -- Identity values are drawn in the order rows are inserted, which follows
     -- the ORDER BY; sorting the result by id therefore restores input order.
     RETURN QUERY
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
-        SELECT enqueue_batch.channel, e.element
+        SELECT enqueue_batch.channel,
+               CASE WHEN jsonb_typeof(e.element) = 'object' AND pgq._message_fits(e.element) THEN e.element
+                    ELSE pgq._checked_message(e.element, format('messages[%s]', e.position - 1)) END
         FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
@@ -629,7 +665,8 @@ BEGIN
     PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.';
+COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue''s limits) to a channel in one transaction;
+returns their ids in input order. All or nothing.';
 CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0) RETURNS pgq.enqueued
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -684,6 +721,24 @@ END
 $$;
 COMMENT ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) IS 'Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
 false, with nothing changed, otherwise.';
+CREATE FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) RETURNS timestamp with time zone
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    ends timestamptz;
+BEGIN
+    IF pgq.extend_lease(extend_lease_until.channel, extend_lease_until.id, extend_lease_until.receipt,
+                        extend_lease_until.seconds) THEN
+        SELECT q.visible_at INTO STRICT ends
+        FROM pgq.queue AS q
+        WHERE q.channel = extend_lease_until.channel AND q.id = extend_lease_until.id;
+    END IF;
+    RETURN ends;
+END
+$$;
+COMMENT ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) IS 'pgq.extend_lease, answering when the lease now ends: seconds (1-43200) from now, receipt kept. Null, with
+nothing changed, unless receipt is the message''s current one in this channel.';
 CREATE FUNCTION pgq.horizon() RETURNS SETOF pgq.horizon_state
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -786,7 +841,9 @@ CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
            ('max_watched_channels', 10000),     -- channels per watch call
-           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
+           ('max_watch_ttl_seconds', 3600),     -- how long a watch registration lasts unless renewed
+           ('max_message_depth', 200),          -- levels a message nests: {} is 1, {"a": {}} is 2
+           ('max_message_bytes', 1048576)       -- bytes of a message as JSON text (jsonb's own output): 1 MiB
 $$;
 COMMENT ON FUNCTION pgq.limits() IS 'Every bound the API checks, by name: the largest (or, for lengths, the longest) value a parameter may take.';
 CREATE FUNCTION pgq.maintain() RETURNS jsonb
@@ -888,6 +945,41 @@ END
 $$;
 COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
 Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
+CREATE FUNCTION pgq.purge(channel text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    batch constant integer := 10000;
+    budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
+    reached bigint := -9223372036854775808;
+    upto bigint;
+    deleted bigint;
+    removed bigint := 0;
+BEGIN
+    PERFORM pgq._check_channel(purge.channel);
+    LOOP
+        SELECT b.id INTO upto
+        FROM pgq.queue AS b
+        WHERE b.channel = purge.channel AND b.id > reached
+        ORDER BY b.id
+        OFFSET batch - 1
+        LIMIT 1;
+        IF upto IS NULL THEN
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached;
+        ELSE
+            DELETE FROM pgq.queue AS q WHERE q.channel = purge.channel AND q.id > reached AND q.id <= upto;
+        END IF;
+        GET DIAGNOSTICS deleted = ROW_COUNT;
+        removed := removed + deleted;
+        EXIT WHEN upto IS NULL OR clock_timestamp() >= budget_ends;
+        reached := upto;
+    END LOOP;
+    RETURN removed;
+END
+$$;
+COMMENT ON FUNCTION pgq.purge(channel text) IS 'Delete a channel''s queued messages (ready, delayed and leased; not archived, not its dead letters), in batches for
+at most about a second; returns how many were deleted (call again until it answers 0).';
 CREATE FUNCTION pgq.purge_archive(older_than interval) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -962,6 +1054,16 @@ END
 $$;
 COMMENT ON FUNCTION pgq.redrive(channel text) IS 'Move every dead letter of a channel back to the queue, ready now at its original id with deliveries reset;
 returns how many were moved.';
+CREATE FUNCTION pgq.settings_of(channel text) RETURNS pgq.channel_config
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(settings_of.channel);
+    RETURN pgq._channel_limits(settings_of.channel);
+END
+$$;
+COMMENT ON FUNCTION pgq.settings_of(channel text) IS 'A channel''s limits, as pgq.configure sets them: its own, or the defaults (max_deliveries 5, dedup_window 24 hours).';
 CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1012,6 +1114,18 @@ $$;
 COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
 (age of the oldest queued message, any state; null if none), delayed, leased, dead (dead letters), and the running
 totals enqueued and consumed (popped or acked).';
+CREATE FUNCTION pgq.unconfigure(channel text) RETURNS pgq.channel_config
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._check_channel(unconfigure.channel);
+    DELETE FROM pgq.channel_settings AS s WHERE s.channel = unconfigure.channel;
+    RETURN pgq._channel_limits(unconfigure.channel);
+END
+$$;
+COMMENT ON FUNCTION pgq.unconfigure(channel text) IS 'Return a channel to the default limits (max_deliveries 5, dedup_window 24 hours), dropping its own settings;
+returns the limits now in force.';
 CREATE FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer DEFAULT 30) RETURNS SETOF text
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1112,10 +1226,7 @@ CREATE TABLE pgq.queue (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     visible_at timestamp with time zone DEFAULT now() NOT NULL,
     deliveries integer DEFAULT 0 NOT NULL,
-    receipt uuid,
-    CONSTRAINT queue_channel_valid CHECK (pgq._valid_channel(channel)),
-    CONSTRAINT queue_deliveries_not_negative CHECK ((deliveries >= 0)),
-    CONSTRAINT queue_message_is_object CHECK ((jsonb_typeof(message) = 'object'::text))
+    receipt uuid
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0', fillfactor='80');
 COMMENT ON TABLE pgq.queue IS 'Messages waiting in their channel; use the pgq functions, not this table';
@@ -1184,10 +1295,12 @@ REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_not_null(name text, value anyelement) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._checked_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._head_fence() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._message_fits(message jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._ready_start(channel text) FROM PUBLIC;
@@ -1213,6 +1326,8 @@ REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key t
 GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.horizon() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.horizon() TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) FROM PUBLIC;
@@ -1227,11 +1342,17 @@ REVOKE ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_sec
 GRANT ALL ON FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.peek(channel text, skip integer, take integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.purge(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.purge(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.purge_archive(older_than interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.purge_archive(older_than interval) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.redrive(channel text) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.redrive(channel text) TO pgq_admin;
+REVOKE ALL ON FUNCTION pgq.settings_of(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.settings_of(channel text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.stats() TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.unconfigure(channel text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.unconfigure(channel text) TO pgq_admin;
 REVOKE ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.watch(listener text, channels text[], ttl_seconds integer) TO pgq_gateway;
