@@ -23,6 +23,8 @@ MAX_DELIVERIES: Final = 1_000  # configure's max_deliveries
 LISTENER_LENGTH: Final = 64  # characters in a watch listener
 MAX_WATCHED_CHANNELS: Final = 10_000  # channels per watch call
 MAX_WATCH_TTL_SECONDS: Final = 3_600  # how long a watch registration lasts unless renewed
+MAX_MESSAGE_DEPTH: Final = 200  # how deep a message nests (the object itself is level 1)
+MAX_MESSAGE_BYTES: Final = 1_048_576  # a message's jsonb text: 1 MiB, SQS's maximum
 
 # pgq.limits() row by row: name -> value.
 SQL_LIMITS: Final = {
@@ -39,6 +41,8 @@ SQL_LIMITS: Final = {
     "listener_length": LISTENER_LENGTH,
     "max_watched_channels": MAX_WATCHED_CHANNELS,
     "max_watch_ttl_seconds": MAX_WATCH_TTL_SECONDS,
+    "max_message_depth": MAX_MESSAGE_DEPTH,
+    "max_message_bytes": MAX_MESSAGE_BYTES,
 }
 
 # Where the gateway is deliberately stricter than the database.
@@ -47,3 +51,7 @@ SQL_LIMITS: Final = {
 # and a smaller batch keeps both short for the other clients. A bulk loader calls
 # pgq.enqueue_batch directly (support/load.py) and gets the database's limit.
 HTTP_MAX_BATCH: Final = 1_000
+# GET /messages' and GET /dead-letters' offset: at most 10,000, not peek's and dead_letters' 2^31 - 1.
+# An offset makes the database walk past that many rows on a pooled connection; a client that pages
+# further deep is better served by dequeuing or by SQL.
+HTTP_MAX_OFFSET: Final = 10_000

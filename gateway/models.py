@@ -8,7 +8,8 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from gateway import bounds
-from gateway.exactjson import MAX_DEPTH, depth
+from gateway.bounds import MAX_MESSAGE_DEPTH
+from gateway.exactjson import depth
 
 # The SQL types' own domains, so that any number a client sends can reach the database (and
 # PostgREST's JSON encoder) intact. The ranges a value must fall in are the database's to check.
@@ -51,7 +52,9 @@ class NewMessage(BaseModel):
     ]})
 
     channel: ChannelName
-    message: dict[str, Any] = Field(description=f"a JSON object, nested at most {MAX_DEPTH} levels deep")
+    message: dict[str, Any] = Field(
+        description=f"a JSON object, nested at most {MAX_MESSAGE_DEPTH} levels deep"
+    )
     delay: DelaySeconds | None = Field(None, description="seconds before consumers see the message")
     dedup_key: DedupKey | None = Field(
         None, description="1-128 characters: a repeat within the channel's dedup window is not inserted again"
@@ -65,8 +68,8 @@ class NewMessage(BaseModel):
 
 def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
     """Refused here, before any call, so a message too deep never fails a batch it would have joined."""
-    if depth(message) > MAX_DEPTH:
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if depth(message) > MAX_MESSAGE_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_MESSAGE_DEPTH} levels")
     return message
 
 
@@ -82,7 +85,8 @@ class NewMessages(BaseModel):
     messages: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=MAX_BATCH,
-        description=f"1-{MAX_BATCH} JSON objects (at most {MAX_DEPTH} levels deep), inserted all or none",
+        description=f"1-{MAX_BATCH} JSON objects (at most {MAX_MESSAGE_DEPTH} levels deep), "
+                    "inserted all or none",
     )
 
     @field_validator("messages")

@@ -33,6 +33,10 @@ class Backend(Protocol):
         """Call the set-returning pgq.<function> with named arguments: a list of row objects,
         or of bare values for a set of a plain type (pgq.enqueue_batch's ids)."""
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        """rows(), as PostgreSQL's JSON text of the array, unparsed: for the rows that carry messages,
+        which reach the client as jsonb wrote them, whatever their depth or size (gateway.exactjson)."""
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""
 

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 
 from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
@@ -48,13 +49,16 @@ class PostgrestBackend:
         )
 
     async def rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> list[Any]:
-        result: list[Any] = await self._call(function, args, deadline)
+        result: list[Any] = orjson.loads(await self._call(function, args, deadline))
         return result
 
-    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
-        return await self._call(function, args, deadline)
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        return await self._call(function, args, deadline)  # PostgREST's body: PostgreSQL's json_agg text
 
-    async def _call(self, function: str, args: Mapping[str, object], deadline: Deadline) -> Any:
+    async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
+        return orjson.loads(await self._call(function, args, deadline))
+
+    async def _call(self, function: str, args: Mapping[str, object], deadline: Deadline) -> bytes:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout if deadline is None else deadline
         writes = function not in READS
@@ -83,7 +87,7 @@ class PostgrestBackend:
             code = UNKNOWN if sent and writes else UNREACHABLE
             raise upstream_error(code, str(exc) or type(exc).__name__) from None
         if response.is_success:
-            return exactjson.loads(response.content)
+            return response.content
         raise _error(response, writes)
 
     def _admin_headers(self) -> dict[str, str]:
@@ -115,7 +119,7 @@ def _error(response: httpx.Response, writes: bool) -> GatewayError:
     """PostgREST errors are {code, message, details, hint}; a proxy in between may send anything:
     its 503 says nothing was forwarded, its 502 or 504 may come after PostgREST got the call."""
     try:
-        body = exactjson.loads(response.content)
+        body = orjson.loads(response.content)
         code = str(body["code"])
         if writes and code.startswith(("PGRST001", "08")):  # the database connection lost mid-call
             code = UNKNOWN

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from gateway.deps import (
     DEFAULT_LIMIT,
@@ -17,7 +17,7 @@ from gateway.deps import (
     PathChannel,
     QueryChannel,
 )
-from gateway.exactjson import StrictJsonRoute, stored
+from gateway.exactjson import StrictJsonRoute, rows_response
 from gateway.models import DeadLetter, Redriven
 from gateway.openapi import ADMIN_401, empty, errors
 
@@ -34,8 +34,7 @@ async def list_dead_letters(
 ) -> Any:
     """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
     args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
-    rows = await backend.rows("dead_letters", args)
-    return stored(rows) if rows else Response(status_code=204)
+    return rows_response(await backend.json_rows("dead_letters", args))
 
 
 @router.post(

@@ -6,14 +6,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gateway import bounds
 from gateway.backends import Backend
 from gateway.deps import MAX_COUNT, BackendDep, PathChannel, WatcherDep
 from gateway.errors import GatewayError
-from gateway.exactjson import StrictJsonRoute, stored
+from gateway.exactjson import StrictJsonRoute, first_row, rows_response
 from gateway.longpoll import MAX_WAIT, poll
 from gateway.models import LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
 from gateway.openapi import empty, errors
@@ -58,10 +58,9 @@ async def dequeue(
         function, args["visibility_seconds"] = "lease", visibility
     if count is not None:
         args["take"] = count
-    rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
-    if not rows:
-        return Response(status_code=204)
-    return stored(rows if count is not None else rows[0])
+    attempt = partial(backend.json_rows, function, args)
+    rows = await poll(watcher, channel, attempt, wait, request.is_disconnected)
+    return rows_response(rows) if count is not None else first_row(rows)
 
 
 async def _settle(backend: Backend, function: str, channel: str, body: Settle, **extra: object) -> None:

@@ -137,6 +137,10 @@ class Recording(StubBackend):
         self.calls.append((function, dict(args)))
         return []
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        self.calls.append((function, dict(args)))
+        return b"[]"
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, dict(args)))
         return None
