@@ -12,6 +12,7 @@ from gateway import openapi
 from gateway.auth import BearerToken
 from gateway.backends import Backend, open_backend
 from gateway.coalesce import EnqueueCoalescer
+from gateway.deps import KnownQuery
 from gateway.errors import install_handlers
 from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.maintenance import maintain_forever
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
             await app.state.enqueuer.close()
             await opened.close()
 
-    app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan, dependencies=[KnownQuery])
     app.state.metrics = Metrics(settings)
     install_handlers(app)
     app.include_router(api_router)
@@ -55,5 +56,5 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.add_middleware(BearerToken, tokens=tokens)
     app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
-    openapi.document(app, bearer=bool(settings.api_token))
+    openapi.document(app, api_token=bool(settings.api_token), admin_token=bool(settings.admin_token))
     return app

@@ -1,7 +1,7 @@
 """The optional shared tokens. PGQ_API_TOKEN: `Authorization: Bearer <token>` on every route but
 the probes and the scrape, which orchestrators and Prometheus call without credentials.
-PGQ_ADMIN_TOKEN: the admin routes (configure, redrive) want it instead (gateway.deps.AdminOnly);
-it opens the others too. Unset, the admin routes accept what the data routes accept."""
+PGQ_ADMIN_TOKEN: the admin routes (configure, redrive) want it (gateway.deps.AdminOnly); it opens
+the others too. Unset, the admin routes are off (403): PGQ_API_TOKEN never opens them."""
 
 from __future__ import annotations
 

@@ -165,11 +165,23 @@ class StrictJsonRequest(Request):
         return self._json
 
 
+def _is_json(content_type: str) -> bool:
+    """application/json or application/<anything>+json, as FastAPI reads it (a missing type too)."""
+    kind = content_type.partition(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 class StrictJsonRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
+        takes_body = self.body_field is not None
+
         async def strict(request: Request) -> Response:
+            kind = request.headers.get("content-type", "")
+            if takes_body and kind and not _is_json(kind):
+                wanted = "want application/json"
+                raise HTTPException(400, f"the body must be JSON: Content-Type is {kind!r}, {wanted}")
             return await handler(StrictJsonRequest(request.scope, request.receive))
 
         return strict

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, field_validator, model_validator
 
 from gateway import bounds
 from gateway.bounds import MAX_MESSAGE_DEPTH
+from gateway.errors import SQL_SPELLINGS
 from gateway.exactjson import depth
 
 # The SQL types' own domains, so that any number a client sends can reach the database (and
-# PostgREST's JSON encoder) intact. The ranges a value must fall in are the database's to check.
-Integer = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-Bigint = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+# PostgREST's JSON encoder) intact; the database checks the ranges within them, and its 400 names
+# the rule. Strict: a boolean or a string is not an integer.
+Integer = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
+Bigint = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
 # Stated in /openapi.json, checked by the database (which names the rule in its 400): a client reads
 # the limits from the schema, and the one place that enforces them stays the SQL.
 CHANNEL_PATTERN = f"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{bounds.CHANNEL_LENGTH - 1}}}$"
@@ -29,8 +31,11 @@ ChannelName = Annotated[str, Field(description=CHANNEL_DOC, json_schema_extra=CH
 DelaySeconds = Annotated[
     Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_DELAY_SECONDS})
 ]
+# A query parameter: its text read as an integer.
 LeaseSeconds = Annotated[
-    Integer, Field(json_schema_extra={"minimum": 1, "maximum": bounds.MAX_VISIBILITY_SECONDS})
+    int,
+    Field(ge=-(2**31), le=2**31 - 1,
+          json_schema_extra={"minimum": 1, "maximum": bounds.MAX_VISIBILITY_SECONDS}),
 ]
 RetrySeconds = Annotated[
     Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_VISIBILITY_SECONDS})
@@ -45,7 +50,18 @@ Timestamp = Annotated[
 ]
 
 
+class Body(BaseModel):
+    """The base of every request body of a route the original app never had: a field it does not
+    know is refused (400 naming it), so a misspelt one never passes in silence. Declare its integers
+    as Integer or Bigint: strict, so no boolean or string stands in for a number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class NewMessage(BaseModel):
+    """POST /message, the original app's route: extra fields are ignored as they were there, except
+    pgq's own SQL names for its parameters, which are refused with their HTTP name."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"channel": "abcd", "message": {"seq": 7}},
         {"channel": "abcd", "message": {"seq": 8}, "delay": 60, "dedup_key": "order-17"},
@@ -65,6 +81,13 @@ class NewMessage(BaseModel):
     def _shallow(cls, message: dict[str, Any]) -> dict[str, Any]:
         return _check_depth(message)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_sql_spellings(cls, body: Any) -> Any:
+        for name in SQL_SPELLINGS.keys() & (body.keys() if isinstance(body, dict) else set()):
+            raise ValueError(f"{name}: unknown field: the HTTP name is {SQL_SPELLINGS[name]}")
+        return body
+
 
 def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
     """Refused here, before any call, so a message too deep never fails a batch it would have joined."""
@@ -76,7 +99,7 @@ def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
 MAX_BATCH = bounds.HTTP_MAX_BATCH
 
 
-class NewMessages(BaseModel):
+class NewMessages(Body):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"channel": "abcd", "messages": [{"seq": 1}, {"seq": 2}]}]}
     )
@@ -127,7 +150,7 @@ class LeasedMessage(Message):
     lease_expires_at: Timestamp
 
 
-class Settle(BaseModel):
+class Settle(Body):
     id: Bigint
     receipt: UUID
 
@@ -151,7 +174,7 @@ class Channel(BaseModel):
     channel: str
 
 
-class ChannelLimits(BaseModel):
+class ChannelLimits(Body):
     """pgq.configure's limits; an omitted one keeps its value, so `{}` reads them."""
 
     model_config = ConfigDict(

@@ -20,7 +20,7 @@ class Settings:
     metrics_top_channels: int = 50
     maintain_interval: float = 60.0
     api_token: str | None = field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
-    admin_token: str | None = field(default=None, repr=False)  # unset: admin routes take the API token
+    admin_token: str | None = field(default=None, repr=False)  # unset: the admin routes are off (403)
     postgrest_jwt_secret: str | None = field(default=None, repr=False)  # signs the admin JWT for PostgREST
 
     def __post_init__(self) -> None:

@@ -19,7 +19,7 @@ from gateway.deps import (
 )
 from gateway.exactjson import StrictJsonRoute, rows_response
 from gateway.models import DeadLetter, Redriven
-from gateway.openapi import ADMIN_401, empty, errors
+from gateway.openapi import ADMIN_ERRORS, empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute)
 
@@ -39,7 +39,7 @@ async def list_dead_letters(
 
 @router.post(
     "/dead-letters/{channel}/redrive", response_model=Redriven,
-    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
+    responses={**ADMIN_ERRORS, **errors(400, 503, 504)}, dependencies=[AdminOnly],
 )
 async def redrive(channel: PathChannel, backend: BackendDep) -> Redriven:
     """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset.

@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.settings import Settings
-from tests.gateway.helpers import QUIET, serve
+from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, bearer, serve
 from tests.gateway.jwt import compose_secret
 from tests.standin import StandInPostgrest
 
@@ -29,10 +29,10 @@ BACKENDS = ["direct", "postgrest"]
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
     if request.param == "postgrest":
         settings = Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
-                            postgrest_jwt_secret=compose_secret(), **QUIET)
+                            postgrest_jwt_secret=compose_secret(), **AS_ADMIN)
     else:
-        settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET)
-    with serve(settings) as served:
+        settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **AS_ADMIN)
+    with serve(settings, headers=bearer(ADMIN_TOKEN)) as served:
         yield served
 
 
@@ -50,7 +50,7 @@ def postgrest_url(admin_url: str) -> Iterator[str]:
 @pytest.fixture
 def direct(gateway_dsn: str) -> Iterator[TestClient]:
     """The direct backend alone, on a fresh database: for tests that need it empty or use SQL."""
-    with serve(Settings(database_url=gateway_dsn, **QUIET)) as served:
+    with serve(Settings(database_url=gateway_dsn, **AS_ADMIN), headers=bearer(ADMIN_TOKEN)) as served:
         yield served
 
 
