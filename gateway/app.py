@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     if settings.api_token:
         tokens = [settings.api_token, *([settings.admin_token] if settings.admin_token else [])]
         app.add_middleware(BearerToken, tokens=tokens)
-    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent)
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent, waiting=settings.max_waiting)
     app.state.metrics.instrument(app)  # added last, so outermost: the 413s are counted too
     openapi.document(app, api_token=bool(settings.api_token), admin_token=bool(settings.admin_token))
     return app

@@ -4,6 +4,7 @@ may take to arrive, enforced before anything parses it, and the number of reques
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -82,30 +83,44 @@ class BodyLimit:
 
 
 class ConcurrencyLimit:
-    """At most `limit` requests served at once, waiting long polls and slow senders included; one
-    more gets 503 at once, without reading its body. /healthz and /metrics are not counted, so the
-    orchestrator and Prometheus still see an overloaded gateway."""
+    """At most `limit` requests served at once, slow senders included, and apart from them at most
+    `waiting` long polls (GET /queue/...?wait= more than 0), so that waiting consumers never take
+    the producers' places. One more of either gets 503 at once, without reading its body. /healthz
+    and /metrics are not counted, so the orchestrator and Prometheus still see an overloaded gateway."""
 
     EXEMPT = frozenset({"/healthz", "/metrics"})
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, waiting: int) -> None:
         self.app = app
-        self.limit = limit
-        self.active = 0
+        self.limits = {False: limit, True: waiting}
+        self.active = {False: 0, True: 0}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.EXEMPT:
             await self.app(scope, receive, send)
             return
-        if self.active >= self.limit:
-            detail = f"upstream unavailable: the gateway serves {self.limit} requests at once, try again"
+        polls = _long_poll(scope)
+        if self.active[polls] >= self.limits[polls]:
+            what = "long polls" if polls else "requests"
+            detail = (f"upstream unavailable: the gateway serves {self.limits[polls]} {what} at once,"
+                      " try again")
             await _refuse(503, detail, scope, receive, send)
             return
-        self.active += 1
+        self.active[polls] += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.active -= 1
+            self.active[polls] -= 1
+
+
+def _long_poll(scope: Scope) -> bool:
+    """GET /queue/{channel} with a `wait` other than 0 (an invalid one is a 400 soon enough either way)."""
+    if scope["method"] != "GET" or not scope["path"].startswith("/queue/"):
+        return False
+    if b"wait=" not in scope["query_string"]:
+        return False
+    waits = [value for name, value in parse_qsl(scope["query_string"].decode("latin-1")) if name == "wait"]
+    return any(value.strip() not in ("", "0", "0.0") for value in waits)
 
 
 async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from gateway import bounds
 from gateway.bounds import MAX_MESSAGE_DEPTH
 from gateway.errors import SQL_SPELLINGS
 from gateway.exactjson import depth
 
+
+def _whole(value: object) -> object:
+    """A JSON integer as JSON Schema counts them (7, or 7.0: a number without a fraction), never a
+    boolean or a string: pydantic's lax mode took `true` and `"7"`, its strict mode refuses 7.0."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 # The SQL types' own domains, so that any number a client sends can reach the database (and
 # PostgREST's JSON encoder) intact; the database checks the ranges within them, and its 400 names
-# the rule. Strict: a boolean or a string is not an integer.
-Integer = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
-Bigint = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]
+# the rule.
+Integer = Annotated[Whole, Field(ge=-(2**31), le=2**31 - 1)]
+Bigint = Annotated[Whole, Field(ge=-(2**63), le=2**63 - 1)]
 # Stated in /openapi.json, checked by the database (which names the rule in its 400): a client reads
 # the limits from the schema, and the one place that enforces them stays the SQL.
 CHANNEL_PATTERN = f"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{bounds.CHANNEL_LENGTH - 1}}}$"
