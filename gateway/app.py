@@ -18,6 +18,7 @@ from gateway.limits import BodyLimit, ConcurrencyLimit
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
 from gateway.routes import api_router
+from gateway.routes.health import Readiness
 from gateway.settings import Settings
 
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
 
     app = FastAPI(title="pgQueue", version="1.0.0", lifespan=lifespan, dependencies=[KnownQuery])
     app.state.metrics = Metrics(settings)
+    app.state.readiness = Readiness()
     install_handlers(app)
     app.include_router(api_router)
     app.state.admin_token = settings.admin_token

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from gateway.jwt import AUDIENCE
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -23,6 +25,7 @@ class Settings:
     api_token: str | None = field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
     admin_token: str | None = field(default=None, repr=False)  # unset: the admin routes are off (403)
     postgrest_jwt_secret: str | None = field(default=None, repr=False)  # signs the admin JWT for PostgREST
+    postgrest_jwt_aud: str = AUDIENCE  # the admin JWT's audience: PostgREST's PGRST_JWT_AUD
 
     def __post_init__(self) -> None:
         if not (self.database_url or self.postgrest_url):
@@ -61,4 +64,5 @@ class Settings:
             api_token=env.get("PGQ_API_TOKEN") or None,
             admin_token=env.get("PGQ_ADMIN_TOKEN") or None,
             postgrest_jwt_secret=env.get("PGQ_POSTGREST_JWT_SECRET") or None,
+            postgrest_jwt_aud=env.get("PGQ_POSTGREST_JWT_AUD") or AUDIENCE,
         )

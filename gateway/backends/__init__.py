@@ -53,7 +53,7 @@ async def open_backend(settings: Settings) -> Backend:
 
         return PostgrestBackend(
             settings.postgrest_url, settings.upstream_timeout, settings.pool_size,
-            jwt_secret=settings.postgrest_jwt_secret,
+            jwt_secret=settings.postgrest_jwt_secret, jwt_audience=settings.postgrest_jwt_aud,
         )
     from gateway.backends.direct import DirectBackend
 

@@ -24,7 +24,7 @@ import orjson
 from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Deadline
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
-from gateway.jwt import role_token
+from gateway.jwt import AUDIENCE, role_token
 from gateway.longpoll import Backoff, Waiter
 
 # PostgREST serves pgq from its db-schemas; Content-Profile selects it even when it is not the first.
@@ -37,9 +37,11 @@ class PostgrestBackend:
     def __init__(
         self, base_url: str, timeout: float, pool_size: int,
         transport: httpx.AsyncBaseTransport | None = None, jwt_secret: str | None = None,
+        jwt_audience: str = AUDIENCE,
     ) -> None:
         self._timeout = timeout
         self._jwt_secret = jwt_secret
+        self._jwt_audience = jwt_audience
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers=HEADERS,
@@ -94,7 +96,7 @@ class PostgrestBackend:
         """A fresh short-lived JWT per admin call; without the secret the call is never sent."""
         if not self._jwt_secret:
             raise GatewayError(503, "admin calls through PostgREST need PGQ_POSTGREST_JWT_SECRET")
-        return {"Authorization": f"Bearer {role_token(self._jwt_secret, ADMIN_ROLE)}"}
+        return {"Authorization": f"Bearer {role_token(self._jwt_secret, ADMIN_ROLE, self._jwt_audience)}"}
 
     def watcher(self) -> BackoffPoll:
         return BackoffPoll()

@@ -132,7 +132,8 @@ def test_redrive_calls_redrive(rpc: tuple[TestClient, PostgREST]) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "Dead letters moved back to the queue",
                                                               "count": 3})
     assert postgrest.called() == ("POST", "/rpc/redrive", {"channel": "two"})
-    assert claims(postgrest.requests[-1], SECRET)["role"] == "pgq_admin"
+    token = claims(postgrest.requests[-1], SECRET)
+    assert (token["role"], token["aud"]) == ("pgq_admin", "pgqueue"), "for PostgREST's PGRST_JWT_AUD"
 
 
 @pytest.mark.parametrize(
