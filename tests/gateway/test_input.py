@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from gateway.bounds import HTTP_MAX_OFFSET
 from gateway.exactjson import NUMERIC_FRACTION_DIGITS, NUMERIC_INTEGER_DIGITS, NumberOutOfRange, bounded
 from support.serve import running_gateway
 from tests.gateway.helpers import assert_status
@@ -204,3 +205,11 @@ def test_malformed_json_gives_its_position(direct: TestClient) -> None:
         headers={"content-type": "application/json"},
     )
     assert_status(response, 400, "malformed JSON at character 36")
+
+
+@pytest.mark.parametrize("path", ["/messages", "/dead-letters"])
+def test_offset_is_bounded(direct: TestClient, path: str) -> None:
+    """`?offset=2147483647` held a pooled connection for seconds walking the channel: now a 400."""
+    text = assert_status(direct.get(path, params={"channel": "C", "offset": 2**31 - 1}), 400, "offset")
+    assert f"less than or equal to {HTTP_MAX_OFFSET}" in text
+    assert direct.get(path, params={"channel": "C", "offset": HTTP_MAX_OFFSET}).status_code == 204
