@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help bootstrap db db-url db-admin-url stop clean ha ha-stop ha-status ha-clean run test test-sql test-py schema-snapshot lint bench bench-quick chaos soak
+.PHONY: help bootstrap db db-url db-admin-url stop clean ha ha-stop ha-status ha-clean run test test-sql test-py fuzz schema-snapshot lint bench bench-quick chaos soak
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ test-sql: bootstrap ## pgTAP suite (pg_prove) on a throwaway cluster
 
 test-py: bootstrap ## pytest on throwaway clusters
 	@$(PY) -m pytest
+
+fuzz: bootstrap ## Random HTTP fuzzing of every route (make test runs the same fuzz derandomized)
+	@PGQ_FUZZ=random $(PY) -m pytest tests/reliability/test_fuzz_http.py
 
 chaos: bootstrap ## Crash, outage, failover, HTTP fuzz and 1-minute soak tests (tests/reliability; also in make test)
 	@$(PY) -m pytest tests/reliability

@@ -17,6 +17,7 @@ from gateway.limits import Guard
 from gateway.maintenance import maintain_forever
 from gateway.metrics import Metrics
 from gateway.routes import routes
+from gateway.routes.health import Readiness
 from gateway.settings import Settings
 
 
@@ -47,10 +48,11 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     # /docs (Swagger UI) and /redoc load their scripts from the gateway, not from a CDN.
     app = FastAPIOffline(title="pgQueue", version="1.0.0", lifespan=lifespan)
     app.state.metrics = Metrics(settings)
+    app.state.readiness = Readiness()
     install_handlers(app)
     app.router.routes.extend(routes)
     app.state.admin_token = settings.admin_token
     app.add_middleware(Guard, settings=settings)
     app.state.metrics.instrument(app)  # added last, so outermost: the Guard's refusals are counted too
-    openapi.document(app, bearer=bool(settings.api_token))
+    openapi.document(app, api_token=bool(settings.api_token), admin_token=bool(settings.admin_token))
     return app

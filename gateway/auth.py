@@ -1,8 +1,8 @@
 """The optional shared tokens. PGQ_API_TOKEN: `Authorization: Bearer <token>` on every route but
 the probes and the scrape, which orchestrators and Prometheus call without credentials (checked
 by gateway.limits.Guard before routing).
-PGQ_ADMIN_TOKEN: the admin routes (configure, redrive) want it instead (gateway.deps.AdminOnly);
-it opens the others too. Unset, the admin routes accept what the data routes accept."""
+PGQ_ADMIN_TOKEN: the admin routes want it (gateway.deps.AdminOnly); it opens the others too.
+Unset, the admin routes are off (403): PGQ_API_TOKEN never opens them."""
 
 from __future__ import annotations
 

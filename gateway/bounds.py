@@ -51,3 +51,7 @@ SQL_LIMITS: Final = {
 # and a smaller batch keeps both short for the other clients. A bulk loader calls
 # pgq.enqueue_batch directly (support/load.py) and gets the database's limit.
 HTTP_MAX_BATCH: Final = 1_000
+# GET /messages' and GET /dead-letters' offset: at most 10,000, not peek's and dead_letters' 2^31 - 1.
+# An offset makes the database walk past that many rows on a pooled connection; a client that pages
+# further deep is better served by dequeuing or by SQL.
+HTTP_MAX_OFFSET: Final = 10_000

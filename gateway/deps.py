@@ -1,23 +1,31 @@
-"""What the routes share: the app's parts as dependencies, the channel and paging parameters, and the
-admin check. The app's parts live in app.state, set up by the lifespan in gateway.app."""
+"""What the routes share: the app's parts as dependencies, the channel and paging parameters, the
+admin check (AdminOnly) and the query check every route gets (KnownQuery). The app's parts live in
+app.state, set up by the lifespan in gateway.app.
+
+A new route: its body model derives from gateway.models.Body (strict types, unknown fields refused),
+an admin route adds `dependencies=[AdminOnly]`, and its query parameters are checked by KnownQuery
+without asking. Errors name parameters by their HTTP names (gateway.errors.SQL_SPELLINGS)."""
 
 from __future__ import annotations
 
 from typing import Annotated, cast
 
 from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from gateway import bounds
 from gateway.auth import presents
 from gateway.backends import Backend
 from gateway.coalesce import EnqueueCoalescer
+from gateway.errors import SQL_SPELLINGS, GatewayError
 from gateway.longpoll import Watcher
 from gateway.metrics import Metrics
-from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA, NoQuery
+from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = bounds.MAX_LIST_TAKE  # larger values are capped, not refused
-MAX_OFFSET = bounds.MAX_SKIP
+MAX_OFFSET = bounds.HTTP_MAX_OFFSET
 MAX_COUNT = bounds.MAX_TAKE
 
 
@@ -39,22 +47,59 @@ async def _enqueuer(request: Request) -> EnqueueCoalescer:
     return cast(EnqueueCoalescer, request.app.state.enqueuer)
 
 
+ADMIN_OFF = "admin routes are off: set PGQ_ADMIN_TOKEN"
+
+
 async def _require_admin(request: Request) -> None:
+    """Fail closed: without PGQ_ADMIN_TOKEN no admin route answers, and PGQ_API_TOKEN never opens one."""
     token: str | None = request.app.state.admin_token
-    if token and not presents(request.headers, token):
+    if not token:
+        raise HTTPException(403, ADMIN_OFF)
+    if not presents(request.headers, token):
         raise HTTPException(401, "missing or wrong admin token", headers={"WWW-Authenticate": "Bearer"})
+
+
+# The original app's routes, whose unknown query parameters are ignored as they were there; every
+# other route refuses them. pgq's SQL names (`?take`) are refused everywhere, with their HTTP name.
+TOLERANT = frozenset({
+    ("GET", "/queue/{channel}"), ("GET", "/messages"), ("GET", "/channels"), ("POST", "/message"),
+    ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+})
+_declared: dict[tuple[str, str], frozenset[str]] = {}  # by method and path
+
+
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    return frozenset(names.union(*(_query_names(sub) for sub in dependant.dependencies)))
+
+
+async def _known_query(request: Request) -> None:
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    key = (request.method, route.path_format)
+    if key not in _declared:
+        _declared[key] = _query_names(route.dependant)
+    declared = _declared[key]
+    for name in request.query_params.keys() - declared:
+        if name in SQL_SPELLINGS:
+            # A list's `take` is its `limit`; anywhere else, GET /queue's `count`.
+            http = "limit" if name == "take" and "limit" in declared else SQL_SPELLINGS[name]
+            raise GatewayError(400, f"{name}: unknown query parameter: the HTTP name is {http}")
+        if key not in TOLERANT:
+            raise GatewayError(400, f"{name}: unknown query parameter, got {request.query_params[name]!r}")
 
 
 BackendDep = Annotated[Backend, Depends(_backend)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
 WatcherDep = Annotated[Watcher, Depends(_watcher)]
 EnqueuerDep = Annotated[EnqueueCoalescer, Depends(_enqueuer)]
-# An admin route: with PGQ_ADMIN_TOKEN set, it wants that token (gateway.auth).
+# An admin route: it wants PGQ_ADMIN_TOKEN, and is off (403) without it (gateway.auth).
 AdminOnly = Depends(_require_admin)
+# Every route's: each route module's router declares it (gateway.routes).
+KnownQuery = Depends(_known_query)
 
 PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 QueryChannel = Annotated[str, Query(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
-# A route that takes no query parameter: any is refused (400 naming it).
-NoQueryDep = Annotated[NoQuery, Query()]

@@ -3,8 +3,11 @@ one table from upstream error codes to statuses, shared by both backends."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +50,21 @@ _PUBLIC = {
 }
 
 
+# pgq's parameter names that the HTTP API spells otherwise, SQL name -> HTTP name: the one table that
+# translates the database's messages before a client reads them, and names the HTTP spelling when a
+# client sends the SQL one. (`take` and `skip` of peek and dead_letters are `limit` and `offset`, which
+# the gateway bounds itself: the database never refuses those.)
+SQL_SPELLINGS = {
+    "delay_seconds": "delay", "visibility_seconds": "visibility", "take": "count", "skip": "offset"
+}
+_SQL_NAME = re.compile(r"\b(" + "|".join(SQL_SPELLINGS) + r")\b")
+
+
+def http_names(text: str) -> str:
+    """The database's words with each parameter named as HTTP names it."""
+    return _SQL_NAME.sub(lambda match: SQL_SPELLINGS[match[1]], text)
+
+
 def status_for(code: str) -> int:
     matches = [prefix for prefix in STATUS_BY_CODE if code.startswith(prefix)]
     return STATUS_BY_CODE[max(matches, key=len)] if matches else 500
@@ -67,7 +85,7 @@ def upstream_error(code: str, message: str, detail: str | None = None) -> Gatewa
     status = status_for(code)
     message = f"{message} ({detail})" if detail else message
     if status < 500:
-        return GatewayError(status, message)
+        return GatewayError(status, http_names(message))
     if status in _PUBLIC:
         log.warning("%s (%s): %s", _PUBLIC[status], code, message)
         return GatewayError(status, f"{_PUBLIC[status]} ({code})")
@@ -80,15 +98,34 @@ def status_response(status: int, detail: str, headers: Mapping[str, str] | None 
     return JSONResponse({"status": detail}, status_code=status, headers=headers)
 
 
+def _shown(value: Any) -> str:
+    """A refused value, echoed: a scalar as JSON (cut short), a container by its kind only."""
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "an array"
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:40] + "..." + text[-12:]
+
+
 def _describe(exc: RequestValidationError) -> str:
-    """FastAPI's error list as one readable line, e.g. `channel: Field required`."""
+    """FastAPI's error list as one readable line: each parameter by its HTTP name, the rule, and
+    the value refused, e.g. `visibility: Input should be a valid integer..., got "30s"`."""
     parts = []
     for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            parts.append(f"malformed JSON: {error.get('ctx', {}).get('error', error['msg'])}")
-            continue
         loc = [str(item) for item in error.get("loc", ())]
-        parts.append(f"{'.'.join(loc[1:] or loc)}: {error['msg']}")
+        if error.get("type") == "json_invalid":
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            parts.append(f"malformed JSON{at}: {error.get('ctx', {}).get('error', error['msg'])}")
+            continue
+        rule = str(error["msg"]).removeprefix("Value error, ")
+        if error.get("type") == "extra_forbidden":
+            rule = "unknown field"
+        name = ".".join(loc[1:])
+        if not name:  # the body as a whole: its rule names the field
+            parts.append(rule)
+        elif error.get("type") == "missing":
+            parts.append(f"{name}: {rule}")
+        else:
+            parts.append(f"{name}: {rule}, got {_shown(error.get('input'))}")
     text = "; ".join(parts) or "invalid request"
     return text if len(text) <= 500 else text[:497] + "..."
 

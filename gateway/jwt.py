@@ -1,5 +1,6 @@
 """The JWT the PostgREST backend presents for admin calls: HS256, signed with PostgREST's own
-secret (PGRST_JWT_SECRET), whose role claim makes PostgREST run the call as that role."""
+secret (PGRST_JWT_SECRET), whose role claim makes PostgREST run the call as that role, for the
+audience PostgREST checks (PGRST_JWT_AUD)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,18 @@ import time
 import orjson
 
 LIFETIME = 60  # seconds: a token is minted per call, so a leaked one soon expires
+AUDIENCE = "pgqueue"  # the compose stack's PGRST_JWT_AUD unless .env says otherwise
 
 
 def _part(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
-def role_token(secret: str, role: str, lifetime: int = LIFETIME) -> str:
-    """A compact JWS (RFC 7515) with the claims PostgREST reads: `role`, and `exp` to bound it."""
+def role_token(secret: str, role: str, audience: str = AUDIENCE, lifetime: int = LIFETIME) -> str:
+    """A compact JWS (RFC 7515) with the claims PostgREST reads: `role`, `aud` for PGRST_JWT_AUD,
+    and `exp` to bound it."""
     header = _part(orjson.dumps({"alg": "HS256", "typ": "JWT"}))
-    claims = _part(orjson.dumps({"role": role, "exp": int(time.time()) + lifetime}))
+    claims = _part(orjson.dumps({"role": role, "aud": audience, "exp": int(time.time()) + lifetime}))
     signed = header + b"." + claims
     signature = _part(hmac.new(secret.encode(), signed, hashlib.sha256).digest())
     return (signed + b"." + signature).decode()

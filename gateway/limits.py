@@ -5,6 +5,7 @@ enforced before anything parses it: limits that keep one client from degrading t
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -35,8 +36,9 @@ UNCOUNTED_PATHS = OPEN_PATHS - {"/readyz"}
 class Guard:
     """The one layer between the metrics and the app, each check before anything reads the body:
 
-    - at most PGQ_MAX_CONCURRENT requests served at once, waiting long polls and slow senders
-      included; one more gets 503 at once;
+    - at most PGQ_MAX_CONCURRENT requests served at once, slow senders included, and apart from
+      them at most PGQ_MAX_WAITING long polls (GET /queue/...?wait= more than 0), so that waiting
+      consumers never take the producers' places; one more of either gets 503 at once;
     - with PGQ_API_TOKEN, `Authorization: Bearer <token>` (that one or PGQ_ADMIN_TOKEN) on every
       path but the open ones, or 401, before routing, so unknown paths are 401s too;
     - a body declared larger than PGQ_MAX_BODY_BYTES is 413 unread; otherwise its bytes are counted
@@ -45,8 +47,8 @@ class Guard:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.limit = settings.max_concurrent
-        self.active = 0
+        self.limits = {False: settings.max_concurrent, True: settings.max_waiting}
+        self.active = {False: 0, True: 0}
         tokens = [settings.api_token, settings.admin_token] if settings.api_token else []
         self.tokens = tuple(token for token in tokens if token)
         self.max_bytes = settings.max_body_bytes
@@ -56,16 +58,21 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        counted = scope["path"] not in UNCOUNTED_PATHS
-        if counted and self.active >= self.limit:
-            detail = f"upstream unavailable: the gateway serves {self.limit} requests at once, try again"
+        if scope["path"] in UNCOUNTED_PATHS:
+            await self._guarded(scope, receive, send)
+            return
+        polls = _long_poll(scope)
+        if self.active[polls] >= self.limits[polls]:
+            what = "long polls" if polls else "requests"
+            detail = (f"upstream unavailable: the gateway serves {self.limits[polls]} {what} at once,"
+                      " try again")
             await _refuse(503, detail, scope, receive, send)
             return
-        self.active += counted
+        self.active[polls] += 1
         try:
             await self._guarded(scope, receive, send)
         finally:
-            self.active -= counted
+            self.active[polls] -= 1
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
@@ -118,6 +125,16 @@ class Guard:
 
     def _allowed(self, headers: Headers) -> bool:
         return any([presents(headers, token) for token in self.tokens])  # a list: every token compared
+
+
+def _long_poll(scope: Scope) -> bool:
+    """GET /queue/{channel} with a `wait` other than 0 (an invalid one is a 400 soon enough either way)."""
+    if scope["method"] != "GET" or not scope["path"].startswith("/queue/"):
+        return False
+    if b"wait=" not in scope["query_string"]:
+        return False
+    waits = [value for name, value in parse_qsl(scope["query_string"].decode("latin-1")) if name == "wait"]
+    return any(value.strip() not in ("", "0", "0.0") for value in waits)
 
 
 async def _refuse(status: int, detail: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,7 +19,9 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Protocol
+
+from gateway.exactjson import is_empty
 
 MAX_WAIT = 20  # seconds, as SQS allows
 FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0
@@ -39,7 +41,8 @@ class Watcher(Protocol):
     async def close(self) -> None: ...
 
 
-Rows = list[dict[str, Any]]
+Rows = bytes  # PostgreSQL's JSON text of the rows (Backend.json_rows)
+NONE: Rows = b"[]"
 
 
 async def poll(
@@ -51,7 +54,7 @@ async def poll(
 ) -> Rows:
     """Try at once; then, for up to `wait` seconds, again whenever the watcher says so."""
     rows = await attempt()
-    if rows or wait <= 0:
+    if not is_empty(rows) or wait <= 0:
         return rows
     deadline = time.monotonic() + wait
     async with watcher.waiting(channel) as waiter:
@@ -61,12 +64,12 @@ async def poll(
             # is then lost, as with any client that dies right after a plain GET, and a
             # leased one comes back when its lease runs out.
             if await disconnected():
-                return []
+                return NONE
             rows = await attempt()
-            if rows:
+            if not is_empty(rows):
                 return rows
             waiter.found_nothing()
-    return []
+    return NONE
 
 
 class Backoff:

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from gateway import bounds
-from gateway.exactjson import MAX_DEPTH, depth
+from gateway.bounds import MAX_MESSAGE_DEPTH
+from gateway.errors import SQL_SPELLINGS
+from gateway.exactjson import depth
 
+
+def _whole(value: object) -> object:
+    """A JSON integer as JSON Schema counts them (7, or 7.0: a number without a fraction), never a
+    boolean or a string: pydantic's lax mode took `true` and `"7"`, its strict mode refuses 7.0."""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 # The SQL types' own domains, so that any number a client sends can reach the database (and
-# PostgREST's JSON encoder) intact. The ranges a value must fall in are the database's to check.
-Integer = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-Bigint = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+# PostgREST's JSON encoder) intact; the database checks the ranges within them, and its 400 names
+# the rule.
+Integer = Annotated[Whole, Field(ge=-(2**31), le=2**31 - 1)]
+Bigint = Annotated[Whole, Field(ge=-(2**63), le=2**63 - 1)]
 # Stated in /openapi.json, checked by the database (which names the rule in its 400): a client reads
 # the limits from the schema, and the one place that enforces them stays the SQL.
 CHANNEL_PATTERN = f"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{bounds.CHANNEL_LENGTH - 1}}}$"
@@ -28,7 +52,13 @@ ChannelName = Annotated[str, Field(description=CHANNEL_DOC, json_schema_extra=CH
 DelaySeconds = Annotated[
     Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_DELAY_SECONDS})
 ]
+# A query parameter: its text read as an integer.
 LeaseSeconds = Annotated[
+    int,
+    Field(ge=-(2**31), le=2**31 - 1,
+          json_schema_extra={"minimum": 1, "maximum": bounds.MAX_VISIBILITY_SECONDS}),
+]
+VisibilitySeconds = Annotated[
     Integer, Field(json_schema_extra={"minimum": 1, "maximum": bounds.MAX_VISIBILITY_SECONDS})
 ]
 RetrySeconds = Annotated[
@@ -44,14 +74,27 @@ Timestamp = Annotated[
 ]
 
 
+class Body(BaseModel):
+    """The base of every request body of a route the original app never had: a field it does not
+    know is refused (400 naming it), so a misspelt one never passes in silence. Declare its integers
+    as Integer or Bigint: strict, so no boolean or string stands in for a number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class NewMessage(BaseModel):
+    """POST /message, the original app's route: extra fields are ignored as they were there, except
+    pgq's own SQL names for its parameters, which are refused with their HTTP name."""
+
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"channel": "abcd", "message": {"seq": 7}},
         {"channel": "abcd", "message": {"seq": 8}, "delay": 60, "dedup_key": "order-17"},
     ]})
 
     channel: ChannelName
-    message: dict[str, Any] = Field(description=f"a JSON object, nested at most {MAX_DEPTH} levels deep")
+    message: dict[str, Any] = Field(
+        description=f"a JSON object, nested at most {MAX_MESSAGE_DEPTH} levels deep"
+    )
     delay: DelaySeconds | None = Field(None, description="seconds before consumers see the message")
     dedup_key: DedupKey | None = Field(
         None, description="1-128 characters: a repeat within the channel's dedup window is not inserted again"
@@ -62,18 +105,25 @@ class NewMessage(BaseModel):
     def _shallow(cls, message: dict[str, Any]) -> dict[str, Any]:
         return _check_depth(message)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_sql_spellings(cls, body: Any) -> Any:
+        for name in SQL_SPELLINGS.keys() & (body.keys() if isinstance(body, dict) else set()):
+            raise ValueError(f"{name}: unknown field: the HTTP name is {SQL_SPELLINGS[name]}")
+        return body
+
 
 def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
     """Refused here, before any call, so a message too deep never fails a batch it would have joined."""
-    if depth(message) > MAX_DEPTH:
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    if depth(message) > MAX_MESSAGE_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_MESSAGE_DEPTH} levels")
     return message
 
 
 MAX_BATCH = bounds.HTTP_MAX_BATCH
 
 
-class NewMessages(BaseModel):
+class NewMessages(Body):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"channel": "abcd", "messages": [{"seq": 1}, {"seq": 2}]}]}
     )
@@ -82,7 +132,8 @@ class NewMessages(BaseModel):
     messages: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=MAX_BATCH,
-        description=f"1-{MAX_BATCH} JSON objects (at most {MAX_DEPTH} levels deep), inserted all or none",
+        description=f"1-{MAX_BATCH} JSON objects (at most {MAX_MESSAGE_DEPTH} levels deep), "
+                    "inserted all or none",
     )
 
     @field_validator("messages")
@@ -123,7 +174,7 @@ class LeasedMessage(Message):
     lease_expires_at: Timestamp
 
 
-class Settle(BaseModel):
+class Settle(Body):
     id: Bigint
     receipt: UUID
 
@@ -147,7 +198,7 @@ class Channel(BaseModel):
     channel: str
 
 
-class ChannelLimits(BaseModel):
+class ChannelLimits(Body):
     """pgq.configure's limits; an omitted one keeps its value, so `{}` reads them."""
 
     model_config = ConfigDict(
@@ -176,21 +227,8 @@ class Status(BaseModel):
     status: str
 
 
-# The routes issue 23 added (extend, channel counts, settings read and reset, purge). Their request
-# models refuse unknown fields and take no bool or string for a number.
-def _json_number(value: object) -> object:
-    """A JSON integer (1 or 1.0, as JSON Schema has it), never true or "1"."""
-    if isinstance(value, bool | str):
-        raise ValueError("must be a JSON number, not a boolean or a string")
-    return value
-
-
-class Extend(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: Annotated[Bigint, BeforeValidator(_json_number)]
-    receipt: UUID
-    visibility: Annotated[LeaseSeconds, BeforeValidator(_json_number)] = Field(
+class Extend(Settle):
+    visibility: VisibilitySeconds = Field(
         description=f"the lease now ends this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) from now"
     )
 
@@ -218,10 +256,4 @@ class ChannelStats(BaseModel):
 class Purged(BaseModel):
     status: str = "Messages deleted"
     count: int = Field(description="how many were deleted; call again until it is 0")
-
-
-class NoQuery(BaseModel):
-    """A route that takes no query parameter refuses any, by name."""
-
-    model_config = ConfigDict(extra="forbid")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from gateway.deps import ADMIN_OFF
 from gateway.limits import OPEN_PATHS
 from gateway.models import Status
 
@@ -25,10 +26,16 @@ _WHY = {
     " within PGQ_UPSTREAM_TIMEOUT plus 2 s",
 }
 
-ADMIN_401: Responses = {
-    401: {"model": Status, "description": "PGQ_ADMIN_TOKEN is set and the request does not carry it"}
+# What an admin route (dependencies=[AdminOnly]) declares; its 403 marks it as one in document().
+ADMIN_ERRORS: Responses = {
+    401: {"model": Status, "description": "The request does not carry PGQ_ADMIN_TOKEN"},
+    403: {"model": Status, "description": f"PGQ_ADMIN_TOKEN is not set: `{ADMIN_OFF}`"},
 }
-BEARER_SCHEME = {"type": "http", "scheme": "bearer", "description": "The gateway's PGQ_API_TOKEN"}
+BEARER_SCHEME = {
+    "type": "http", "scheme": "bearer",
+    "description": "PGQ_API_TOKEN for the data routes; PGQ_ADMIN_TOKEN for the admin routes"
+                   " (it opens the data routes too)",
+}
 BEARER_401 = {
     "description": "No `Authorization: Bearer` header, or the wrong token",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}},
@@ -43,9 +50,10 @@ def empty(description: str) -> Responses:
     return {204: {"description": f"{description} (empty body)"}}
 
 
-def document(app: FastAPI, bearer: bool) -> None:
+def document(app: FastAPI, api_token: bool, admin_token: bool) -> None:
     """FastAPI documents a 422 for every route with parameters; the gateway answers those with 400.
-    With `bearer` (PGQ_API_TOKEN set), declare the scheme, and a 401 on every operation that needs it."""
+    With any token set, declare the bearer scheme, and a 401 on every operation that wants one: all
+    but the probes with PGQ_API_TOKEN, the admin routes with PGQ_ADMIN_TOKEN."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -53,13 +61,14 @@ def document(app: FastAPI, bearer: bool) -> None:
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
-                if bearer and path not in OPEN_PATHS:
+                admin = "403" in operation.get("responses", {})  # an admin route's ADMIN_ERRORS
+                if (api_token and path not in OPEN_PATHS) or (admin_token and admin):
                     operation["security"] = [{"bearer": []}]
                     operation.setdefault("responses", {})["401"] = BEARER_401
         components = schema.setdefault("components", {})
         for name in ("HTTPValidationError", "ValidationError"):
             components.get("schemas", {}).pop(name, None)
-        if bearer:
+        if api_token or admin_token:
             components.setdefault("securitySchemes", {})["bearer"] = BEARER_SCHEME
         return schema
 

@@ -49,6 +49,10 @@ class Backend(Protocol):
         """Call the set-returning pgq.<function> with named arguments: a list of row objects,
         or of bare values for a set of a plain type (pgq.enqueue_batch's ids); with `cut`, those rows."""
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        """rows(), as PostgreSQL's JSON text of the array, unparsed: for the rows that carry messages,
+        which reach the client as jsonb wrote them, whatever their depth or size (gateway.exactjson)."""
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""
 
@@ -65,7 +69,7 @@ async def open_backend(settings: Settings) -> Backend:
 
         return PostgrestBackend(
             settings.postgrest_url, settings.upstream_timeout, settings.pool_size,
-            jwt_secret=settings.postgrest_jwt_secret,
+            jwt_secret=settings.postgrest_jwt_secret, jwt_audience=settings.postgrest_jwt_aud,
         )
     from gateway.backends.direct import DirectBackend
 

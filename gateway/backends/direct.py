@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import asyncpg
+import orjson
 
 from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
@@ -39,8 +40,10 @@ def _dumps(value: object) -> str:
 
 
 async def _json_codecs(conn: asyncpg.Connection) -> None:
+    # Decoded with orjson: no message is (json_rows hands those over as text), so what is parsed
+    # is ids, counts and settings.
     for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, encoder=_dumps, decoder=exactjson.loads, schema="pg_catalog")
+        await conn.set_type_codec(name, encoder=_dumps, decoder=orjson.loads, schema="pg_catalog")
     # Intervals travel as PostgreSQL's own text ("1 hour", "PT1H"), as they do through PostgREST.
     await conn.set_type_codec("interval", encoder=str, decoder=str, schema="pg_catalog", format="text")
 
@@ -134,14 +137,19 @@ class DirectBackend:
         # object, and timestamps carry their UTC offset. Except for a set of a plain type
         # (RETURNS SETOF bigint), whose values PostgREST lists bare: PostgreSQL names that
         # one column after the function, and no pgq function has an OUT column of its own name.
-        call = f"SELECT * FROM pgq.{function}({_params(args)})"
+        call = _call_sql(function, args)
         if cut:
             call, args = _cut(call, args, cut)
-        sql = f"SELECT coalesce(json_agg(r), '[]') FROM ({call}) AS r"
-        result: list[dict[str, Any]] = await self._fetch(function, sql, args, deadline)
+        result: list[dict[str, Any]] = await self._fetch(function, _rows_sql(call), args, deadline)
         if result and result[0].keys() == {function}:
             return [row[function] for row in result]
         return result
+
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        # ::text: json has no codec then, so the rows arrive as PostgreSQL wrote them, unparsed.
+        sql = _rows_sql(_call_sql(function, args), "::text")
+        text: str = await self._fetch(function, sql, args, deadline)
+        return text.encode()
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         return await self._fetch(function, f"SELECT to_json(pgq.{function}({_params(args)}))", args, deadline)
@@ -233,6 +241,15 @@ def _cut(call: str, args: Mapping[str, object], cut: Cut) -> tuple[str, dict[str
         values["$limit"] = cut.limit
         call += f" LIMIT ${position + 2}"
     return call, values
+
+
+def _call_sql(function: str, args: Mapping[str, object]) -> str:
+    return f"SELECT * FROM pgq.{function}({_params(args)})"
+
+
+def _rows_sql(call: str, cast: str = "") -> str:
+    """The rows of a query as one JSON array, as PostgREST sends them."""
+    return f"SELECT coalesce(json_agg(r), '[]'){cast} FROM ({call}) AS r"
 
 
 def _params(args: Mapping[str, object]) -> str:

@@ -19,11 +19,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import orjson
 
 from gateway import exactjson
 from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
 from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
-from gateway.jwt import role_token
+from gateway.jwt import AUDIENCE, role_token
 from gateway.longpoll import Backoff, Waiter
 
 # PostgREST serves pgq from its db-schemas; Content-Profile selects it even when it is not the first.
@@ -36,9 +37,11 @@ class PostgrestBackend:
     def __init__(
         self, base_url: str, timeout: float, pool_size: int,
         transport: httpx.AsyncBaseTransport | None = None, jwt_secret: str | None = None,
+        jwt_audience: str = AUDIENCE,
     ) -> None:
         self._timeout = timeout
         self._jwt_secret = jwt_secret
+        self._jwt_audience = jwt_audience
         self._client = httpx.AsyncClient(
             base_url=base_url,
             headers=HEADERS,
@@ -50,16 +53,20 @@ class PostgrestBackend:
     async def rows(
         self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
     ) -> list[Any]:
-        result: list[Any] = await self._call(function, args, deadline, _filters(cut) if cut else None)
+        filters = _filters(cut) if cut else None
+        result: list[Any] = orjson.loads(await self._call(function, args, deadline, filters))
         return result
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        return await self._call(function, args, deadline)  # PostgREST's body: PostgreSQL's json_agg text
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
-        return await self._call(function, args, deadline)
+        return orjson.loads(await self._call(function, args, deadline))
 
     async def _call(
         self, function: str, args: Mapping[str, object], deadline: Deadline,
         filters: dict[str, str] | None = None,
-    ) -> Any:
+    ) -> bytes:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._timeout if deadline is None else deadline
         writes = function not in READS
@@ -89,14 +96,14 @@ class PostgrestBackend:
             code = UNKNOWN if sent and writes else UNREACHABLE
             raise upstream_error(code, str(exc) or type(exc).__name__) from None
         if response.is_success:
-            return exactjson.loads(response.content)
+            return response.content
         raise _error(response, writes)
 
     def _admin_headers(self) -> dict[str, str]:
         """A fresh short-lived JWT per admin call; without the secret the call is never sent."""
         if not self._jwt_secret:
             raise GatewayError(503, "admin calls through PostgREST need PGQ_POSTGREST_JWT_SECRET")
-        return {"Authorization": f"Bearer {role_token(self._jwt_secret, ADMIN_ROLE)}"}
+        return {"Authorization": f"Bearer {role_token(self._jwt_secret, ADMIN_ROLE, self._jwt_audience)}"}
 
     def watcher(self) -> BackoffPoll:
         return BackoffPoll()
@@ -132,7 +139,7 @@ def _error(response: httpx.Response, writes: bool) -> GatewayError:
     """PostgREST errors are {code, message, details, hint}; a proxy in between may send anything:
     its 503 says nothing was forwarded, its 502 or 504 may come after PostgREST got the call."""
     try:
-        body = exactjson.loads(response.content)
+        body = orjson.loads(response.content)
         code = str(body["code"])
         if writes and code.startswith(("PGRST001", "08")):  # the database connection lost mid-call
             code = UNKNOWN

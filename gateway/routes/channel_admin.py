@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.deps import AdminOnly, BackendDep, NoQueryDep, PathChannel
+from gateway.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
 from gateway.exactjson import StrictJsonRoute
 from gateway.models import ChannelConfig, Purged
-from gateway.openapi import ADMIN_401, errors
+from gateway.openapi import ADMIN_ERRORS, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 
 @router.delete(
     "/channels/{channel}/messages", response_model=Purged,
-    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
+    responses={**ADMIN_ERRORS, **errors(400, 503, 504)}, dependencies=[AdminOnly],
 )
-async def purge(channel: PathChannel, backend: BackendDep, _: NoQueryDep) -> Purged:
+async def purge(channel: PathChannel, backend: BackendDep) -> Purged:
     """Delete a channel's queued messages, ready, delayed or leased: deleted, not archived, so its
     `enqueued` total drops and a consumer holding a receipt gets 409. Its dead letters stay (redrive
     them first to purge them too). In bounded batches of about a second: repeat until `count` is 0."""
@@ -26,8 +26,8 @@ async def purge(channel: PathChannel, backend: BackendDep, _: NoQueryDep) -> Pur
 
 @router.delete(
     "/channels/{channel}/settings", response_model=ChannelConfig,
-    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
+    responses={**ADMIN_ERRORS, **errors(400, 503, 504)}, dependencies=[AdminOnly],
 )
-async def reset_settings(channel: PathChannel, backend: BackendDep, _: NoQueryDep) -> ChannelConfig:
+async def reset_settings(channel: PathChannel, backend: BackendDep) -> ChannelConfig:
     """Return a channel to the default limits, and answer them. From the next lease or dedup_key on."""
     return ChannelConfig(**await backend.value("unconfigure", {"channel": channel}))

@@ -3,30 +3,24 @@ and its limits (GET /channels/{channel}/settings). Reads, one pgq call each, for
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
-from pydantic import Field
+from fastapi import APIRouter, Response
 
 from gateway.backends import Cut
-from gateway.deps import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, BackendDep, NoQueryDep, PathChannel
+from gateway.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
 from gateway.errors import GatewayError
 from gateway.exactjson import StrictJsonRoute
-from gateway.models import ChannelConfig, ChannelStats, NoQuery
+from gateway.models import ChannelConfig, ChannelStats
 from gateway.openapi import empty, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
-
-class Page(NoQuery):
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
-    limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"capped at {MAX_LIMIT}")
-
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 @router.get(
     "/channels/{channel}", response_model=ChannelStats,
     responses={**errors(400, 404, 503)},
 )
-async def channel_stats(channel: PathChannel, backend: BackendDep, _: NoQueryDep) -> Any:
+async def channel_stats(channel: PathChannel, backend: BackendDep) -> Any:
     """A channel's counts from pgq.stats(): ready (`depth`), delayed, leased and dead messages, the age of
     its oldest queued message, and its running totals of messages enqueued and consumed."""
     rows = await backend.rows("stats", {}, cut=Cut(equal={"channel": channel}))
@@ -39,14 +33,14 @@ async def channel_stats(channel: PathChannel, backend: BackendDep, _: NoQueryDep
     "/stats", response_model=list[ChannelStats],
     responses={**empty("No channel at this offset"), **errors(400, 503)},
 )
-async def every_channel_stats(backend: BackendDep, page: Annotated[Page, Query()]) -> Any:
+async def every_channel_stats(backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> Any:
     """Every channel's counts, as GET /channels/{channel} gives them, sorted by channel name and paged."""
-    cut = Cut(order_by="channel", offset=page.offset, limit=min(page.limit, MAX_LIMIT))
+    cut = Cut(order_by="channel", offset=offset, limit=min(limit, MAX_LIMIT))
     return await backend.rows("stats", {}, cut=cut) or Response(status_code=204)
 
 
 @router.get("/channels/{channel}/settings", response_model=ChannelConfig, responses=errors(400, 503))
-async def read_settings(channel: PathChannel, backend: BackendDep, _: NoQueryDep) -> ChannelConfig:
+async def read_settings(channel: PathChannel, backend: BackendDep) -> ChannelConfig:
     """A channel's limits, as PATCH sets them: its own or the defaults. Any data client may read them
     (a consumer learns how many deliveries a message gets); changing them is an admin route."""
     return ChannelConfig(**await backend.value("settings_of", {"channel": channel}))

@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gateway.deps import AdminOnly, BackendDep, PathChannel
+from gateway.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
 from gateway.exactjson import StrictJsonRoute
 from gateway.models import Channel, ChannelConfig, ChannelLimits
-from gateway.openapi import ADMIN_401, empty, errors
+from gateway.openapi import ADMIN_ERRORS, empty, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 
 @router.get(
@@ -25,7 +25,7 @@ async def list_channels(backend: BackendDep) -> Any:
 
 @router.patch(
     "/channels/{channel}/settings", response_model=ChannelConfig,
-    responses={**ADMIN_401, **errors(400, 408, 413, 503, 504)}, dependencies=[AdminOnly],
+    responses={**ADMIN_ERRORS, **errors(400, 408, 413, 503, 504)}, dependencies=[AdminOnly],
 )
 async def configure(channel: PathChannel, body: ChannelLimits, backend: BackendDep) -> ChannelConfig:
     """Set a channel's max_deliveries and dedup_window, and answer all its limits. An omitted limit

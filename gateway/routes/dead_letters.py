@@ -5,23 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from gateway.deps import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     AdminOnly,
     BackendDep,
+    KnownQuery,
     Limit,
     Offset,
     PathChannel,
     QueryChannel,
 )
-from gateway.exactjson import StrictJsonRoute, stored
+from gateway.exactjson import StrictJsonRoute, rows_response
 from gateway.models import DeadLetter, Redriven
-from gateway.openapi import ADMIN_401, empty, errors
+from gateway.openapi import ADMIN_ERRORS, empty, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 
 @router.get(
@@ -34,13 +35,12 @@ async def list_dead_letters(
 ) -> Any:
     """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
     args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
-    rows = await backend.rows("dead_letters", args)
-    return stored(rows) if rows else Response(status_code=204)
+    return rows_response(await backend.json_rows("dead_letters", args))
 
 
 @router.post(
     "/dead-letters/{channel}/redrive", response_model=Redriven,
-    responses={**ADMIN_401, **errors(400, 503, 504)}, dependencies=[AdminOnly],
+    responses={**ADMIN_ERRORS, **errors(400, 503, 504)}, dependencies=[AdminOnly],
 )
 async def redrive(channel: PathChannel, backend: BackendDep) -> Redriven:
     """Move every dead letter of a channel back to the queue, ready, at its own id, deliveries reset.

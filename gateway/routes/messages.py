@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from gateway.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, EnqueuerDep, Limit, Offset, QueryChannel
-from gateway.exactjson import StrictJsonRoute, stored
+from gateway.deps import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    BackendDep,
+    EnqueuerDep,
+    KnownQuery,
+    Limit,
+    Offset,
+    QueryChannel,
+)
+from gateway.exactjson import StrictJsonRoute, rows_response
 from gateway.models import Duplicate, Inserted, InsertedMany, Message, NewMessage, NewMessages
 from gateway.openapi import empty, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 
 @router.post(
@@ -62,5 +71,5 @@ async def list_messages(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """List messages oldest first, without dequeuing them."""
-    rows = await backend.rows("peek", {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)})
-    return stored(rows) if rows else Response(status_code=204)
+    args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
+    return rows_response(await backend.json_rows("peek", args))

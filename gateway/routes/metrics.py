@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.deps import BackendDep, MetricsDep
+from gateway.deps import BackendDep, KnownQuery, MetricsDep
 
-router = APIRouter()
+router = APIRouter(dependencies=[KnownQuery])
 
 
 @router.get("/metrics", include_in_schema=False)

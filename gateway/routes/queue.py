@@ -6,19 +6,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gateway import bounds
 from gateway.backends import Backend
-from gateway.deps import MAX_COUNT, BackendDep, NoQueryDep, PathChannel, WatcherDep
+from gateway.deps import MAX_COUNT, BackendDep, KnownQuery, PathChannel, WatcherDep
 from gateway.errors import GatewayError
-from gateway.exactjson import StrictJsonRoute, stored
+from gateway.exactjson import StrictJsonRoute, first_row, rows_response
 from gateway.longpoll import MAX_WAIT, poll
 from gateway.models import Extend, Extended, LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
 from gateway.openapi import empty, errors
 
-router = APIRouter(route_class=StrictJsonRoute)
+router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 
 # A leased message has every field a dequeued one has: try the larger model first.
 Dequeued = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
@@ -58,10 +58,9 @@ async def dequeue(
         function, args["visibility_seconds"] = "lease", visibility
     if count is not None:
         args["take"] = count
-    rows = await poll(watcher, channel, partial(backend.rows, function, args), wait, request.is_disconnected)
-    if not rows:
-        return Response(status_code=204)
-    return stored(rows if count is not None else rows[0])
+    attempt = partial(backend.json_rows, function, args)
+    rows = await poll(watcher, channel, attempt, wait, request.is_disconnected)
+    return rows_response(rows) if count is not None else first_row(rows)
 
 
 async def _settle(
@@ -96,7 +95,7 @@ async def nack(channel: PathChannel, body: Nack, backend: BackendDep) -> Status:
 @router.post(
     "/queue/{channel}/extend", response_model=Extended, responses=errors(400, 408, 409, 413, 503, 504)
 )
-async def extend(channel: PathChannel, body: Extend, backend: BackendDep, _: NoQueryDep) -> Extended:
+async def extend(channel: PathChannel, body: Extend, backend: BackendDep) -> Extended:
     """Keep a leased message while working on it: its lease now ends `visibility` seconds from now, with
     the same receipt. Answers when it ends, as the database stored it."""
     ends = await _settle(backend, "extend_lease_until", channel, body, seconds=body.visibility)

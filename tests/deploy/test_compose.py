@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from gateway.jwt import AUDIENCE
 from support.localpg import REPO, SUPERUSER_PASSWORD, Cluster, psql, role_passwords
 from tests.databases import drop_database
 from tests.deploy.images import copy_build_files, exec_form
@@ -28,18 +29,29 @@ ENV_EXAMPLE = REPO / ".env.example"
 HAPROXY_CFG = REPO / "docker/proxy/haproxy.cfg"
 LONG_RUNNING = ("postgres", "postgrest", "gateway", "proxy", "prometheus", "grafana")
 SCALED = ("gateway", "postgrest")  # stateless: `docker compose up --scale gateway=3`
-# Compose's variable forms this file may use: $$, ${NAME}, ${NAME:-default}, ${NAME-default}, $NAME.
-VARIABLE = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?-)([^}]*))?\}|(\w+))")
+# Compose's variable forms this file may use: $$, ${NAME}, ${NAME:-default}, ${NAME-default},
+# ${NAME:?error} and $NAME.
+VARIABLE = re.compile(r"\$(?:(\$)|\{(\w+)(?:(:?-|:\?)([^}]*))?\}|(\w+))")
+OVERRIDE = REPO / "docker/postgrest-published.yml"
+# A key for the one variable without a default, as a .env would hold it.
+REQUIRED = {"PGRST_JWT_SECRET": "a-test-secret-of-at-least-32-characters"}
+
+
+class MissingVariable(ValueError):
+    pass
 
 
 def interpolate(text: str, env: Mapping[str, str]) -> str:
-    """Compose's substitution: ":-" takes the default when the variable is unset or empty, "-" when unset."""
+    """Compose's substitution: ":-" takes the default when the variable is unset or empty, "-" when
+    unset; ":?" refuses to go on when it is unset or empty."""
 
     def substitute(match: re.Match[str]) -> str:
         escaped, name, operator, default, bare = match.groups()
         if escaped:
             return "$"
         value = env.get(name or bare)
+        if operator == ":?" and not value:
+            raise MissingVariable(f"{name}: {default}")
         if (operator == ":-" and not value) or (operator == "-" and value is None):
             return str(default)
         return value or ""
@@ -54,9 +66,9 @@ def env_file_values(path: Path) -> dict[str, str]:
     )
 
 
-def compose_config(env_file: Path) -> dict[str, Any]:
+def compose_config(env_file: Path, file: Path = COMPOSE) -> dict[str, Any]:
     """The file as Compose resolves it, from ENV_FILE only (not this process's environment)."""
-    config = yaml.safe_load(interpolate(COMPOSE.read_text(), env_file_values(env_file)))
+    config = yaml.safe_load(interpolate(file.read_text(), env_file_values(env_file)))
     assert isinstance(config, dict)
     return config
 
@@ -73,17 +85,27 @@ def docker_compose_v2() -> bool:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Resolved with an empty .env: `docker compose up -d` must work from a bare clone."""
-    empty = tmp_path_factory.mktemp("compose") / ".env"
+    """Resolved with a .env holding only the JWT key: the one value a bare clone must add."""
+    minimal = tmp_path_factory.mktemp("compose") / ".env"
+    minimal.write_text("".join(f"{name}={value}\n" for name, value in REQUIRED.items()))
+    return compose_config(minimal)
+
+
+def test_the_jwt_secret_has_no_default(tmp_path: Path) -> None:
+    """Compose publishes no key written in the repository: anyone could mint a pgq_admin token with it."""
+    empty = tmp_path / ".env"
     empty.write_text("")
-    return compose_config(empty)
+    with pytest.raises(MissingVariable, match="PGRST_JWT_SECRET"):
+        compose_config(empty)
+    assert re.findall(r"\$\{(\w+):\?", COMPOSE.read_text()) == ["PGRST_JWT_SECRET"] * 2
 
 
 @pytest.mark.skipif(not docker_compose_v2(), reason="no Docker Compose v2 here; the schema test still runs")
 def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
-    empty = tmp_path / ".env"
-    empty.write_text("")
-    command = ["docker", "compose", "--env-file", str(empty), "-f", str(COMPOSE), "config", "-q"]
+    minimal = tmp_path / ".env"
+    minimal.write_text("".join(f"{name}={value}\n" for name, value in REQUIRED.items()))
+    command = ["docker", "compose", "--env-file", str(minimal), "-f", str(COMPOSE), "-f", str(OVERRIDE),
+               "config", "-q"]
     bare = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
     result = subprocess.run(command, env=bare, cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -91,7 +113,8 @@ def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
 
 def test_compose_file_matches_the_compose_specification() -> None:
     result = subprocess.run(
-        [str(REPO / ".venv/bin/check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        [str(REPO / ".venv/bin/check-jsonschema"), "--builtin-schema", "vendor.compose-spec",
+         str(COMPOSE), str(OVERRIDE)],
         capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -99,15 +122,19 @@ def test_compose_file_matches_the_compose_specification() -> None:
 
 def test_compose_file_uses_only_the_variable_forms_resolved_here() -> None:
     leftovers = VARIABLE.sub("", COMPOSE.read_text())
-    assert "$" not in leftovers, "a variable form (${NAME:?error}, ${NAME:+x}, ...) this test cannot resolve"
-    assert interpolate("${A:-x}|${A-y}|${B:-z}|${B-w}|$$C|$A|${A}", {"A": ""}) == "x||z|w|$C||"
+    assert "$" not in leftovers, "a variable form (${NAME:+x}, ...) this test cannot resolve"
+    resolved = interpolate("${A:-x}|${A-y}|${B:-z}|${B-w}|$$C|$A|${A}|${D:?no}", {"A": "", "D": "d"})
+    assert resolved == "x||z|w|$C|||d"
 
 
-def test_env_example_holds_exactly_the_compose_defaults(config: dict[str, Any]) -> None:
+def test_env_example_holds_exactly_the_compose_defaults(config: dict[str, Any], tmp_path: Path) -> None:
     defaults = dict(re.findall(r"\$\{(\w+):-([^}]*)\}", COMPOSE.read_text()))
-    assert env_file_values(ENV_EXAMPLE) == defaults
-    # And so a .env copied from the example changes nothing.
-    assert compose_config(ENV_EXAMPLE) == config
+    assert env_file_values(ENV_EXAMPLE) == {**defaults, **{name: "" for name in REQUIRED}}
+    # And so a .env copied from the example, with its key filled in, changes nothing.
+    filled = tmp_path / ".env"
+    key = f"PGRST_JWT_SECRET={REQUIRED['PGRST_JWT_SECRET']}\n"
+    filled.write_text(ENV_EXAMPLE.read_text().replace("PGRST_JWT_SECRET=\n", key))
+    assert compose_config(filled) == config
 
 
 def test_long_running_services_have_healthchecks_and_start_in_order(config: dict[str, Any]) -> None:
@@ -200,9 +227,22 @@ def test_published_ports_are_the_documented_ones(config: dict[str, Any]) -> None
     published = {name: published_ports(service) for name, service in config["services"].items()}
     assert published == {
         "postgres": {5432}, "migrate": set(), "postgrest": set(), "gateway": set(),
-        "proxy": {8000, 3001}, "prometheus": {9090}, "grafana": {3000},
+        "proxy": {8000}, "prometheus": {9090}, "grafana": {3000},
     }
     assert config["services"]["gateway"]["environment"]["PGQ_POSTGREST_URL"] == "http://postgrest:3000"
+
+
+def test_postgrest_is_published_by_the_override_alone(tmp_path: Path) -> None:
+    empty = tmp_path / ".env"
+    empty.write_text("")
+    assert compose_config(empty, OVERRIDE) == {"services": {"proxy": {"ports": ["127.0.0.1:3001:3001"]}}}
+
+
+def test_postgrest_checks_the_audience_the_gateways_tokens_carry(config: dict[str, Any]) -> None:
+    postgrest, gateway = (config["services"][name]["environment"] for name in ("postgrest", "gateway"))
+    assert postgrest["PGRST_JWT_AUD"] == gateway["PGQ_POSTGREST_JWT_AUD"] == AUDIENCE
+    secret = REQUIRED["PGRST_JWT_SECRET"]
+    assert postgrest["PGRST_JWT_SECRET"] == gateway["PGQ_POSTGREST_JWT_SECRET"] == secret
 
 
 def test_gateway_image_runs_as_an_unprivileged_user() -> None:

@@ -13,39 +13,26 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from gateway.settings import Settings
-from tests.gateway.helpers import QUIET, serve
+from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, bearer, serve
 from tests.gateway.jwt import compose_secret
 from tests.standin import StandInPostgrest
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 BACKENDS = ["direct", "postgrest"]
 
-ADMIN_TOKEN = "admin-token"
-
-
-def _backend_settings(request: pytest.FixtureRequest, **extra: Any) -> Settings:
-    if request.param == "postgrest":
-        return Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
-                        postgrest_jwt_secret=compose_secret(), **QUIET, **extra)
-    return Settings(database_url=request.getfixturevalue("gateway_dsn"), **QUIET, **extra)
-
-
 @pytest.fixture(params=BACKENDS)
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
-    with serve(_backend_settings(request)) as served:
-        yield served
-
-
-@pytest.fixture(params=BACKENDS)
-def admin_client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
-    """As `client`, with PGQ_ADMIN_TOKEN set to ADMIN_TOKEN: admin routes want it."""
-    with serve(_backend_settings(request, admin_token=ADMIN_TOKEN)) as served:
+    if request.param == "postgrest":
+        settings = Settings(postgrest_url=POSTGREST_URL or request.getfixturevalue("postgrest_url"),
+                            postgrest_jwt_secret=compose_secret(), **AS_ADMIN)
+    else:
+        settings = Settings(database_url=request.getfixturevalue("gateway_dsn"), **AS_ADMIN)
+    with serve(settings, headers=bearer(ADMIN_TOKEN)) as served:
         yield served
 
 
@@ -63,7 +50,7 @@ def postgrest_url(admin_url: str) -> Iterator[str]:
 @pytest.fixture
 def direct(gateway_dsn: str) -> Iterator[TestClient]:
     """The direct backend alone, on a fresh database: for tests that need it empty or use SQL."""
-    with serve(Settings(database_url=gateway_dsn, **QUIET)) as served:
+    with serve(Settings(database_url=gateway_dsn, **AS_ADMIN), headers=bearer(ADMIN_TOKEN)) as served:
         yield served
 
 

@@ -19,6 +19,14 @@ ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\
 
 # Tests want to see every scrape's numbers, and no background maintenance.
 QUIET: dict[str, Any] = {"maintain_interval": 0, "metrics_cache_seconds": 0}
+# The admin routes are off without PGQ_ADMIN_TOKEN: the suite's gateways set this one, and their
+# clients present it (it opens the data routes too). tests/gateway/test_admin.py covers the rest.
+ADMIN_TOKEN = "admin-token"
+AS_ADMIN: dict[str, Any] = {**QUIET, "admin_token": ADMIN_TOKEN}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 # The gateway's own sessions, as a FROM clause over pg_stat_activity: count, watch or end them.
 GATEWAY_SESSIONS = "FROM pg_stat_activity WHERE usename = 'pgq_gateway' AND datname = current_database()"
@@ -27,9 +35,11 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 @contextmanager
-def serve(settings: Settings, backend: Backend | None = None) -> Iterator[TestClient]:
-    """The app with its lifespan running; server errors come back as responses, as a client sees them."""
-    with TestClient(create_app(settings, backend), raise_server_exceptions=False) as client:
+def serve(settings: Settings, backend: Backend | None = None,
+          headers: dict[str, str] | None = None) -> Iterator[TestClient]:
+    """The app with its lifespan running; server errors come back as responses, as a client sees them.
+    The client sends `headers` with every request (the suite's clients: bearer(ADMIN_TOKEN))."""
+    with TestClient(create_app(settings, backend), raise_server_exceptions=False, headers=headers) as client:
         yield client
 
 

@@ -12,16 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.backends.direct import DirectBackend
+from gateway.deps import ADMIN_OFF
 from gateway.settings import Settings
-from tests.gateway.helpers import QUIET, assert_status, serve
+from tests.gateway.helpers import ADMIN_TOKEN as ADMIN
+from tests.gateway.helpers import QUIET, assert_status, bearer, serve
 
 API = "api-token"
-ADMIN = "admin-token"
 NEW = {"channel": "two", "message": {}}
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def configure(client: TestClient, channel: str, body: dict[str, Any], token: str | None = None) -> Any:
@@ -109,11 +106,17 @@ def test_both_tokens_the_admin_one_opens_every_route(tokens: TestClient) -> None
     ("tokens", "headers"), [((API, None), bearer(API)), ((None, None), {})], indirect=["tokens"],
     ids=["api-token", "no-token"],
 )
-def test_without_an_admin_token_admin_routes_accept_what_data_routes_accept(
-    tokens: TestClient, headers: dict[str, str]
+def test_without_an_admin_token_the_admin_routes_are_off(
+    tokens: TestClient, headers: dict[str, str], admin: psycopg.Connection[Any]
 ) -> None:
-    assert tokens.patch("/channels/two/settings", json={}, headers=headers).status_code == 200
-    assert tokens.post("/dead-letters/two/redrive", headers=headers).status_code == 200
+    """They fail closed: neither anonymous calls nor the data token open them (issue 19, reproduction 4)."""
+    off = {"status": ADMIN_OFF}
+    settings = tokens.patch("/channels/two/settings", json={"max_deliveries": 1}, headers=headers)
+    assert (settings.status_code, settings.json()) == (403, off)
+    redrive = tokens.post("/dead-letters/two/redrive", headers=headers)
+    assert (redrive.status_code, redrive.json()) == (403, off)
+    assert admin.execute("SELECT count(*) FROM pgq.channel_settings").fetchone() == (0,)
+    assert tokens.post("/message", json=NEW, headers=headers).status_code == 201
     if headers:
         assert_status(tokens.post("/dead-letters/two/redrive"), 401, "bearer token")
 
@@ -130,7 +133,7 @@ def test_admin_token_read_from_the_environment_and_kept_out_of_repr() -> None:
 def test_openapi_documents_the_settings_route(direct: TestClient) -> None:
     schema = direct.get("/openapi.json").json()
     operation = schema["paths"]["/channels/{channel}/settings"]["patch"]
-    assert set(operation["responses"]) == {"200", "400", "401", "408", "413", "503", "504"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "408", "413", "503", "504"}
     limits = schema["components"]["schemas"]["ChannelLimits"]["properties"]
     assert set(limits) == {"max_deliveries", "dedup_window"}
     assert set(schema["components"]["schemas"]["ChannelConfig"]["required"]) == {

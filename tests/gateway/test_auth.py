@@ -31,11 +31,21 @@ def guarded(gateway_dsn: str) -> Iterator[TestClient]:
         yield served
 
 
-def test_off_by_default(direct: TestClient) -> None:
+def test_off_by_default(gateway_dsn: str) -> None:
     assert Settings.from_env({"PGQ_DATABASE_URL": "x"}).api_token is None
-    post(direct, "two", {"seq": 1})
-    assert direct.get("/queue/two").status_code == 200
-    assert "securitySchemes" not in direct.get("/openapi.json").json().get("components", {})
+    with serve(Settings(database_url=gateway_dsn, **QUIET)) as direct:
+        post(direct, "two", {"seq": 1})
+        assert direct.get("/queue/two").status_code == 200
+        assert "securitySchemes" not in direct.get("/openapi.json").json().get("components", {})
+
+
+def test_the_admin_token_alone_declares_the_scheme_on_the_admin_routes(direct: TestClient) -> None:
+    """/docs gets its Authorize button whenever a token is set (with only PGQ_ADMIN_TOKEN it had none)."""
+    schema = direct.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    guarded = {(path, method) for path, operations in schema["paths"].items()
+               for method, operation in operations.items() if "security" in operation}
+    assert guarded == {("/channels/{channel}/settings", "patch"), ("/dead-letters/{channel}/redrive", "post")}
 
 
 def test_read_from_the_environment_and_kept_out_of_repr() -> None:

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.conftest import ADMIN_TOKEN
-from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.gateway.helpers import ADMIN_TOKEN, ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+WRONG = {"Authorization": "Bearer not-the-admin-token"}
 
 
 def lease(client: TestClient, channel: str, visibility: int) -> dict[str, Any]:
@@ -109,27 +109,25 @@ def test_every_channels_counts_paged_by_name(client: TestClient, channel: str) -
     assert_status(client.get("/stats", params={"limit": 0}), 400, "limit")
 
 
-def test_settings_read_and_reset(admin_client: TestClient, channel: str) -> None:
-    client = admin_client
+def test_settings_read_and_reset(client: TestClient, channel: str) -> None:
     defaults = {"channel": channel, "max_deliveries": 5, "dedup_window": "24:00:00"}
     assert client.get(f"/channels/{channel}/settings").json() == defaults
     patched = client.patch(f"/channels/{channel}/settings", json={"max_deliveries": 2}, headers=ADMIN)
     assert patched.status_code == 200, patched.text
     assert client.get(f"/channels/{channel}/settings").json() == {**defaults, "max_deliveries": 2}
-    assert_status(client.delete(f"/channels/{channel}/settings"), 401)
+    assert_status(client.delete(f"/channels/{channel}/settings", headers=WRONG), 401)
     reset = client.delete(f"/channels/{channel}/settings", headers=ADMIN)
     assert (reset.status_code, reset.json()) == (200, defaults)
     assert client.get(f"/channels/{channel}/settings").json() == defaults
     assert_status(client.get("/channels/-x/settings"), 400, "channel must be")
 
 
-def test_purge_deletes_a_channels_queued_messages(admin_client: TestClient, channel: str) -> None:
-    client = admin_client
+def test_purge_deletes_a_channels_queued_messages(client: TestClient, channel: str) -> None:
     for seq in range(3):
         post(client, channel, {"seq": seq})
     post(client, f"{channel}-other", {"seq": 1})
     held = lease(client, channel, 30)
-    assert_status(client.delete(f"/channels/{channel}/messages"), 401)
+    assert_status(client.delete(f"/channels/{channel}/messages", headers=WRONG), 401)
     purged = client.delete(f"/channels/{channel}/messages", headers=ADMIN)
     assert (purged.status_code, purged.json()) == (200, {"status": "Messages deleted", "count": 3})
     again = client.delete(f"/channels/{channel}/messages", headers=ADMIN)

@@ -41,6 +41,10 @@ class Recording:
         self.calls.append((function, len(messages) if isinstance(messages, list) else 1))
         return await self.backend.rows(function, args, deadline)
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        self.calls.append((function, 1))
+        return await self.backend.json_rows(function, args, deadline)
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, 1))
         self.tasks.append(asyncio.current_task())

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from gateway.backends.postgrest import PostgrestBackend
 from gateway.settings import Settings
 from tests.gateway.fakes import BASE, ROW, PostgREST
-from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
+from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, assert_empty_204, assert_status, bearer, serve
 from tests.gateway.jwt import SECRET, claims
 
 RECEIPT = "3945cf6c-d470-45a5-aa61-eb61ee2c50c5"
@@ -27,7 +27,7 @@ DEAD = {**ROW, "deliveries": 5, "reason": "not acknowledged after 5 deliveries (
 def rpc() -> Iterator[tuple[TestClient, PostgREST]]:
     postgrest = PostgREST()
     backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle), jwt_secret=SECRET)
-    with serve(Settings(postgrest_url=BASE, **QUIET), backend) as client:
+    with serve(Settings(postgrest_url=BASE, **AS_ADMIN), backend, headers=bearer(ADMIN_TOKEN)) as client:
         yield client, postgrest
 
 
@@ -83,10 +83,11 @@ def test_database_range_errors_are_400(rpc: tuple[TestClient, PostgREST]) -> Non
     client, postgrest = rpc
     postgrest.error(400, "22023", "visibility_seconds must be between 1 and 43200, got 0")
     response = client.get("/queue/two", params={"visibility": 0})
-    assert assert_status(response, 400) == "visibility_seconds must be between 1 and 43200, got 0"
+    # PostgREST relays the database's words; the client reads them with HTTP's names.
+    assert assert_status(response, 400) == "visibility must be between 1 and 43200, got 0"
     postgrest.error(400, "22023", "delay_seconds must be between 0 and 43200, got -1")
     response = client.post("/queue/two/nack", json={"id": 1, "receipt": RECEIPT, "delay": -1})
-    assert assert_status(response, 400) == "delay_seconds must be between 0 and 43200, got -1"
+    assert assert_status(response, 400) == "delay must be between 0 and 43200, got -1"
 
 
 def test_post_message_with_delay_calls_enqueue(rpc: tuple[TestClient, PostgREST]) -> None:
@@ -132,7 +133,8 @@ def test_redrive_calls_redrive(rpc: tuple[TestClient, PostgREST]) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "Dead letters moved back to the queue",
                                                               "count": 3})
     assert postgrest.called() == ("POST", "/rpc/redrive", {"channel": "two"})
-    assert claims(postgrest.requests[-1], SECRET)["role"] == "pgq_admin"
+    token = claims(postgrest.requests[-1], SECRET)
+    assert (token["role"], token["aud"]) == ("pgq_admin", "pgqueue"), "for PostgREST's PGRST_JWT_AUD"
 
 
 @pytest.mark.parametrize(
@@ -160,7 +162,7 @@ def test_admin_calls_carry_the_admin_jwt_and_data_calls_none(
 def test_without_the_jwt_secret_admin_calls_are_503_and_never_sent() -> None:
     postgrest = PostgREST()
     backend = PostgrestBackend(BASE, 5, 4, transport=httpx.MockTransport(postgrest.handle))
-    with serve(Settings(postgrest_url=BASE, **QUIET), backend) as client:
+    with serve(Settings(postgrest_url=BASE, **AS_ADMIN), backend, headers=bearer(ADMIN_TOKEN)) as client:
         assert_status(client.post("/dead-letters/two/redrive"), 503, "PGQ_POSTGREST_JWT_SECRET")
         assert_status(client.patch("/channels/two/settings", json={}), 503, "PGQ_POSTGREST_JWT_SECRET")
     assert postgrest.requests == []

@@ -253,8 +253,8 @@ def test_dead_letters_are_paged_oldest_first(direct: TestClient, admin: psycopg.
 @pytest.mark.parametrize(
     ("visibility", "words"),
     [
-        ("0", ["visibility_seconds"]), ("-1", ["visibility_seconds"]),
-        ("43201", ["visibility_seconds", "43200"]),
+        ("0", ["visibility must"]), ("-1", ["visibility must"]),
+        ("43201", ["visibility must", "43200"]),
         (str(2**31), ["visibility"]), ("soon", ["visibility"]), ("1.5", ["visibility"]), ("", ["visibility"]),
     ],
 )
@@ -284,8 +284,8 @@ RECEIPT = str(uuid.uuid4())
         ("ack", {"id": 2**80, "receipt": RECEIPT}, ["id"]),
         ("ack", [1, RECEIPT], ["dictionary"]),
         ("nack", {"id": 1, "receipt": "not-a-uuid"}, ["receipt", "UUID"]),
-        ("nack", {"id": 1, "receipt": RECEIPT, "delay": -1}, ["delay_seconds"]),
-        ("nack", {"id": 1, "receipt": RECEIPT, "delay": 43201}, ["delay_seconds", "43200"]),
+        ("nack", {"id": 1, "receipt": RECEIPT, "delay": -1}, ["delay must"]),
+        ("nack", {"id": 1, "receipt": RECEIPT, "delay": 43201}, ["delay must", "43200"]),
         ("nack", {"id": 1, "receipt": RECEIPT, "delay": 2**31}, ["delay"]),
         ("nack", {"id": 1, "receipt": RECEIPT, "delay": "later"}, ["delay"]),
     ],
@@ -310,14 +310,14 @@ def test_malformed_settle_json_is_400(client: TestClient, channel: str) -> None:
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        ({"delay": -1}, ["delay_seconds"]),
-        ({"delay": 604801}, ["delay_seconds", "604800"]),
+        ({"delay": -1}, ["delay must"]),
+        ({"delay": 604801}, ["delay must", "604800"]),
         ({"delay": 2**40}, ["delay"]),
         ({"delay": "soon"}, ["delay"]),
         ({"dedup_key": ""}, ["dedup_key"]),
         ({"dedup_key": "k" * 129}, ["dedup_key", "128"]),
         ({"dedup_key": 17}, ["dedup_key"]),
-        ({"dedup_key": "k", "delay": -1}, ["delay_seconds"]),
+        ({"dedup_key": "k", "delay": -1}, ["delay must"]),
         ({"dedup_key": "a\u0000b"}, []),
     ],
 )
@@ -379,7 +379,7 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     assert statuses("/queue/{channel}/nack", "post") == {"200", "400", "408", "409", "413", "503", "504"}
     assert statuses("/dead-letters", "get") == {"200", "204", "400", "503"}
     # 401: an admin route
-    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "503", "504"}
+    assert statuses("/dead-letters/{channel}/redrive", "post") == {"200", "400", "401", "403", "503", "504"}
 
     dequeued = body("/queue/{channel}", "get", "200")["anyOf"]
     assert {"$ref": "#/components/schemas/LeasedMessage"} in dequeued

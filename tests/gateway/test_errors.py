@@ -50,6 +50,9 @@ class Broken(StubBackend):
     ) -> list[Any]:
         raise RuntimeError(f"boom in {function}")
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        raise RuntimeError(f"boom in {function}")
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         raise RuntimeError(f"boom in {function}")
 

@@ -10,7 +10,7 @@ import httpx
 import psycopg
 from fastapi.testclient import TestClient
 
-from gateway.exactjson import MAX_DEPTH
+from gateway.bounds import MAX_MESSAGE_DEPTH as MAX_DEPTH
 from tests.gateway.helpers import assert_status
 
 # Beyond a 64-bit integer, beyond a double's 17 digits, and a scale jsonb keeps (0.10 is not 0.1).
@@ -27,7 +27,7 @@ RAW = "{" + ",".join(f'"{key}":{text}' for key, text in NUMBERS.items()) + "}"
 
 def assert_exact(text: str) -> None:
     for key, number in NUMBERS.items():
-        assert f'"{key}":{number}' in text, f"{key} changed on the way: {text}"
+        assert f'"{key}": {number}' in text, f"{key} changed on the way: {text}"  # as jsonb writes it
 
 
 def post_raw(client: TestClient, path: str, body: str) -> httpx.Response:
@@ -52,7 +52,7 @@ def test_an_exponent_comes_back_as_jsonb_writes_it(direct: TestClient,
     assert post_raw(direct, "/message", body).status_code == 201
     row = admin.execute("SELECT message::text FROM pgq.queue WHERE channel = 'exp'").fetchone()
     assert row and row[0] == f'{{"e": 100, "f": 0.0025, "huge": {huge}}}'
-    assert f'"e":100,"f":0.0025,"huge":{huge}' in direct.get("/queue/exp").text
+    assert f'"e": 100, "f": 0.0025, "huge": {huge}' in direct.get("/queue/exp").text
 
 
 def nested(levels: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from gateway.routes.health import PROBE_MAX_AGE
 from gateway.settings import Settings
 from tests.gateway.helpers import QUIET, post, serve
 
@@ -51,6 +52,7 @@ def test_no_writable_host_is_503_and_the_same_gateway_serves_once_there_is_one(
         answer = follower.get(path)
         assert answer.status_code == 503, (path, answer.status_code, answer.text)
     promote(admin)
+    time.sleep(PROBE_MAX_AGE)  # /readyz answers from a probe at most this old
     assert follower.get("/readyz").status_code == 200
     assert follower.get(f"/queue/{channel}").json()["message"] == {"seq": 1}
 

@@ -111,21 +111,50 @@ def test_a_slow_sender_gets_408_and_frees_its_slot(gateway_dsn: str) -> None:
         assert_empty_204(httpx.get(f"{gateway.url}/channels"))
 
 
-def test_a_request_over_the_concurrency_limit_is_503_at_once(gateway_dsn: str) -> None:
-    """Waiting long polls count: with two of them waiting and PGQ_MAX_CONCURRENT=2, a third request
-    is refused at once. /healthz still answers, and the waiting polls end as usual."""
-    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAX_CONCURRENT="2",
+def test_a_long_poll_over_its_limit_is_503_at_once(gateway_dsn: str) -> None:
+    """Waiting long polls have their own cap: with two of them waiting and PGQ_MAX_WAITING=2, a third
+    is refused at once, while other requests are served. /healthz still answers, and the waiting polls
+    end as usual."""
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAX_WAITING="2",
                          PGQ_MAINTAIN_INTERVAL="0") as gateway, ThreadPoolExecutor(2) as pool:
         polls = [pool.submit(httpx.get, f"{gateway.url}/queue/limit{i}", params={"wait": 4}, timeout=30)
                  for i in range(2)]
         time.sleep(1.5)
         started = time.monotonic()
-        over = httpx.get(f"{gateway.url}/channels")
+        over = httpx.get(f"{gateway.url}/queue/limit9", params={"wait": 1})
         assert time.monotonic() - started < SLACK
-        assert_status(over, 503, "serves 2 requests at once")
+        assert_status(over, 503, "serves 2 long polls at once")
+        assert_empty_204(httpx.get(f"{gateway.url}/queue/limit9", params={"wait": 0}))
+        assert_empty_204(httpx.get(f"{gateway.url}/channels"))
         assert httpx.get(f"{gateway.url}/healthz").status_code == 200
         assert [poll.result().status_code for poll in polls] == [204, 204]
         assert_empty_204(httpx.get(f"{gateway.url}/channels"))
+
+
+POLLS = 1_000
+
+
+def test_a_thousand_waiting_polls_leave_room_for_producers(gateway_dsn: str) -> None:
+    """1,000 long polls used to fill PGQ_MAX_CONCURRENT (1000), and every POST got 503 (issue 19)."""
+
+    async def scenario(url: str) -> tuple[list[int], int]:
+        limits = httpx.Limits(max_connections=POLLS + 10, max_keepalive_connections=10)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+            polls = [asyncio.create_task(client.get(f"/queue/idle{i % 10}", params={"wait": 20}))
+                     for i in range(POLLS)]
+            await asyncio.sleep(8)  # all connected, each tried once, all waiting
+            posts = [await client.post("/message", json={"channel": "busy", "message": {"seq": i}})
+                     for i in range(10)]
+            answered = sum(poll.done() for poll in polls)
+            for poll in polls:
+                poll.cancel()
+            await asyncio.gather(*polls, return_exceptions=True)
+            return [post.status_code for post in posts], answered
+
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAINTAIN_INTERVAL="0") as gateway:
+        statuses, answered = asyncio.run(scenario(gateway.url))
+    assert answered == 0, "every poll was still waiting"
+    assert statuses == [201] * 10
 
 
 class Recording(StubBackend):
@@ -140,14 +169,20 @@ class Recording(StubBackend):
         self.calls.append((function, dict(args)))
         return []
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        self.calls.append((function, dict(args)))
+        return b"[]"
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         self.calls.append((function, dict(args)))
         return None
 
 
-def test_readiness_costs_one_small_call_whatever_the_data() -> None:
-    """/readyz used to list every channel (2.4 MB at 100,000 channels): now one row at most."""
+def test_readiness_costs_one_small_call_a_second_whatever_the_data_and_the_callers() -> None:
+    """/readyz used to list every channel (2.4 MB at 100,000 channels): now one row at most. And it
+    took a pooled connection on every call: now it answers from a probe at most a second old."""
     backend = Recording()
     with serve(Settings(postgrest_url="http://unused.invalid", **QUIET), backend) as client:
-        assert client.get("/readyz").json() == {"status": "ready"}
+        for _ in range(5):
+            assert client.get("/readyz").json() == {"status": "ready"}
     assert backend.calls == [("peek", {"channel": "0.readyz", "skip": 0, "take": 1})]

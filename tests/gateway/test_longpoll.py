@@ -24,6 +24,7 @@ from gateway.backends import direct_watch
 from gateway.backends.direct import DirectBackend
 from gateway.backends.direct_watch import WATCH_CAPACITY, ListenHub
 from gateway.backends.postgrest import BackoffPoll
+from gateway.exactjson import is_empty
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
 from support.serve import APP, running_gateway
 from tests.gateway.helpers import assert_empty_204, assert_status, post
@@ -126,10 +127,10 @@ def test_the_postgrest_backend_polls_backing_off_to_once_a_second(monkeypatch: p
     pauses: list[float] = []
     real_sleep = asyncio.sleep
 
-    async def attempt() -> list[dict[str, Any]]:
+    async def attempt() -> bytes:
         nonlocal calls
         calls += 1
-        return [{"id": 1}] if calls == 8 else []
+        return b'[{"id":1}]' if calls == 8 else b"[]"
 
     async def connected() -> bool:
         return False
@@ -140,7 +141,7 @@ def test_the_postgrest_backend_polls_backing_off_to_once_a_second(monkeypatch: p
 
     monkeypatch.setattr(asyncio, "sleep", recorded)
     rows = asyncio.run(poll(BackoffPoll(), "c", attempt, 10, connected))
-    assert rows == [{"id": 1}] and calls == 8
+    assert rows == b'[{"id":1}]' and calls == 8
     expected = [min(FIRST_BACKOFF * 2**i, MAX_BACKOFF) for i in range(calls - 1)]  # 0.05 0.1 ... 1 1
     assert pauses == pytest.approx(expected)
 
@@ -254,9 +255,9 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
             async def gone() -> bool:
                 return False
 
-            attempt = partial(backend.rows, "dequeue", {"channel": channel})
+            attempt = partial(backend.json_rows, "dequeue", {"channel": channel})
             rows = await poll(hub, channel, attempt, wait, gone)
-            assert rows, f"{channel}: no message within the wait"
+            assert not is_empty(rows), f"{channel}: no message within the wait"
             return time.monotonic() - enqueued_at
 
         try:

@@ -188,6 +188,9 @@ class SlowStats(StubBackend):
         return [{"channel": "slow", "depth": self.calls, "oldest_age_seconds": 1.0, "delayed": 0,
                  "leased": 0, "dead": 0, "enqueued": self.calls, "consumed": 0}]
 
+    async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
+        return b"[]"
+
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         return None
 

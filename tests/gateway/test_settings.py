@@ -21,12 +21,12 @@ def test_every_variable() -> None:
         "PGQ_POSTGREST_URL": "http://postgrest:3000", "PGQ_UPSTREAM_TIMEOUT": "1.5",
         "PGQ_MAX_BODY_BYTES": "2048", "PGQ_POOL_SIZE": "3", "PGQ_METRICS_CACHE_SECONDS": "0",
         "PGQ_METRICS_TOP_CHANNELS": "7", "PGQ_MAINTAIN_INTERVAL": "0", "PGQ_BODY_TIMEOUT": "2.5",
-        "PGQ_MAX_CONCURRENT": "40",
+        "PGQ_MAX_CONCURRENT": "40", "PGQ_MAX_WAITING": "30",
     })
     assert settings == Settings(
         postgrest_url="http://postgrest:3000", upstream_timeout=1.5, max_body_bytes=2048, pool_size=3,
         metrics_cache_seconds=0, metrics_top_channels=7, maintain_interval=0, body_timeout=2.5,
-        max_concurrent=40,
+        max_concurrent=40, max_waiting=30,
     )
 
 
@@ -40,6 +40,6 @@ def test_bad_numbers_name_their_variable() -> None:
         Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_UPSTREAM_TIMEOUT": "soon"})
     with pytest.raises(ValueError, match="must be positive"):
         Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_POOL_SIZE": "0"})
-    for name in ("PGQ_MAX_CONCURRENT", "PGQ_BODY_TIMEOUT"):
+    for name in ("PGQ_MAX_CONCURRENT", "PGQ_MAX_WAITING", "PGQ_BODY_TIMEOUT"):
         with pytest.raises(ValueError, match="must be positive"):
             Settings.from_env({"PGQ_DATABASE_URL": "x", name: "0"})
