@@ -55,7 +55,8 @@ _PUBLIC = {
 # client sends the SQL one. (`take` and `skip` of peek and dead_letters are `limit` and `offset`, which
 # the gateway bounds itself: the database never refuses those.)
 SQL_SPELLINGS = {
-    "delay_seconds": "delay", "visibility_seconds": "visibility", "take": "count", "skip": "offset"
+    "delay_seconds": "delay", "visibility_seconds": "visibility", "take": "count", "skip": "offset",
+    "seconds": "visibility",  # extend_lease's, behind POST /queue/{channel}/extend
 }
 _SQL_NAME = re.compile(r"\b(" + "|".join(SQL_SPELLINGS) + r")\b")
 
@@ -117,9 +118,12 @@ def _describe(exc: RequestValidationError) -> str:
             parts.append(f"malformed JSON{at}: {error.get('ctx', {}).get('error', error['msg'])}")
             continue
         rule = str(error["msg"]).removeprefix("Value error, ")
-        if error.get("type") == "extra_forbidden":
-            rule = "unknown field"
         name = ".".join(loc[1:])
+        if error.get("type") == "extra_forbidden":
+            if name in SQL_SPELLINGS:
+                parts.append(f"{name}: unknown field: the HTTP name is {SQL_SPELLINGS[name]}")
+                continue
+            rule = "unknown field"
         if not name:  # the body as a whole: its rule names the field
             parts.append(rule)
         elif error.get("type") == "missing":

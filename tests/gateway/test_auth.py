@@ -45,7 +45,10 @@ def test_the_admin_token_alone_declares_the_scheme_on_the_admin_routes(direct: T
     assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     guarded = {(path, method) for path, operations in schema["paths"].items()
                for method, operation in operations.items() if "security" in operation}
-    assert guarded == {("/channels/{channel}/settings", "patch"), ("/dead-letters/{channel}/redrive", "post")}
+    assert guarded == {
+        ("/channels/{channel}/settings", "patch"), ("/channels/{channel}/settings", "delete"),
+        ("/channels/{channel}/messages", "delete"), ("/dead-letters/{channel}/redrive", "post"),
+    }
 
 
 def test_read_from_the_environment_and_kept_out_of_repr() -> None:
