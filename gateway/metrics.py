@@ -41,7 +41,7 @@ OTHER = "_other"  # never a channel name: channels start with a letter or digit
 Family = tuple[str, str, str, Callable[[list[float]], float]]
 GAUGES: tuple[Family, ...] = (
     ("pgqueue_queue_depth", "Messages waiting, by channel", "depth", sum),
-    ("pgqueue_oldest_message_age_seconds", "Age of the oldest waiting message, by channel",
+    ("pgqueue_oldest_message_age_seconds", "Age of the oldest ready message, by channel",
      "oldest_age_seconds", max),
     ("pgqueue_delayed_messages", "Messages not ready yet (a delay, or a nack's), by channel", "delayed", sum),
     ("pgqueue_leased_messages", "Messages leased and not yet acknowledged, by channel", "leased", sum),

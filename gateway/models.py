@@ -247,7 +247,7 @@ class ChannelStats(BaseModel):
     leased: int = Field(description="messages leased and not settled, their lease still running")
     dead: int = Field(description="dead letters")
     oldest_age_seconds: float | None = Field(
-        description="age of the oldest queued message, in any state; null when none is queued"
+        description="age of the oldest ready message (not a delayed or leased one); null when none is ready"
     )
     enqueued: int = Field(description="running total: messages enqueued (queued, dead or consumed)")
     consumed: int = Field(description="running total: messages dequeued or acknowledged")

@@ -1076,7 +1076,7 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     ), per_channel AS (
         SELECT queued.channel,
                count(*) FILTER (WHERE queued.state = 'ready') AS depth,
-               min(queued.created_at) AS oldest,
+               min(queued.created_at) FILTER (WHERE queued.state = 'ready') AS oldest,
                count(*) FILTER (WHERE queued.state = 'delayed') AS delayed,
                count(*) FILTER (WHERE queued.state = 'leased') AS leased,
                count(*) AS queued
@@ -1112,7 +1112,7 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
     ORDER BY 1;
 $$;
 COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
-(age of the oldest queued message, any state; null if none), delayed, leased, dead (dead letters), and the running
+(age of the oldest ready message; null if none is ready), delayed, leased, dead (dead letters), and the running
 totals enqueued and consumed (popped or acked).';
 CREATE FUNCTION pgq.unconfigure(channel text) RETURNS pgq.channel_config
     LANGUAGE plpgsql SECURITY DEFINER

@@ -22,7 +22,7 @@ router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 )
 async def channel_stats(channel: PathChannel, backend: BackendDep) -> Any:
     """A channel's counts from pgq.stats(): ready (`depth`), delayed, leased and dead messages, the age of
-    its oldest queued message, and its running totals of messages enqueued and consumed."""
+    its oldest ready message, and its running totals of messages enqueued and consumed."""
     rows = await backend.rows("stats", {}, cut=Cut(equal={"channel": channel}))
     if not rows:
         raise GatewayError(404, f"no channel {channel}: nothing queued, dead or consumed is on record for it")

@@ -1,6 +1,6 @@
 -- peek never consumes; channels and stats describe what is queued.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 
 SELECT is_empty($$SELECT * FROM pgq.channels()$$, 'no channels while nothing is queued');
 SELECT is_empty($$SELECT * FROM pgq.stats()$$, 'no stats while nothing is queued');
@@ -32,6 +32,22 @@ SELECT pgq.dequeue('two');
 SELECT results_eq($$SELECT channel FROM pgq.channels()$$, ARRAY['abcd', 'one'], 'an emptied channel disappears from channels');
 SELECT results_eq($$SELECT channel, depth, enqueued, consumed FROM pgq.stats() WHERE channel = 'two'$$,
     $$VALUES ('two'::text, 0::bigint, 1::bigint, 1::bigint)$$, 'stats keeps it, with depth 0 and its totals');
+
+-- oldest_age_seconds is the age of the oldest READY message: an older leased
+-- one and an older delayed one wait for no consumer, and do not count.
+SELECT pgq.enqueue('later', '{"n": "leased"}');
+SELECT id FROM pgq.lease('later');
+SELECT pgq.enqueue('later', '{"n": "delayed"}', 3600);
+SELECT pgq.enqueue('later', '{"n": "ready"}');
+UPDATE pgq.queue SET created_at = now() - make_interval(secs => CASE message->>'n'
+    WHEN 'leased' THEN 300 WHEN 'delayed' THEN 200 ELSE 30 END) WHERE channel = 'later';
+SELECT results_eq(
+    $$SELECT depth, round(oldest_age_seconds)::int, delayed, leased FROM pgq.stats() WHERE channel = 'later'$$,
+    $$VALUES (1::bigint, 30, 1::bigint, 1::bigint)$$,
+    'oldest_age_seconds is the oldest ready message''s age, not an older leased or delayed one''s');
+SELECT id FROM pgq.lease('later');
+SELECT is((SELECT oldest_age_seconds FROM pgq.stats() WHERE channel = 'later'), NULL,
+    'oldest_age_seconds is null while nothing in the channel is ready');
 
 SELECT * FROM finish();
 ROLLBACK;

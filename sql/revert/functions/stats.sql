@@ -1,19 +1,22 @@
--- Revert pgqueue:functions/stats from pg: back to the stats of @v1.2
+-- Revert pgqueue:functions/stats from pg: back to the body of @v1.5, replaced in place so that its owner and
+-- grants stay as they are.
 
 BEGIN;
 
-DROP FUNCTION pgq.stats();
-
 -- Per channel: ready messages (depth), delayed, leased and dead ones, the
 -- age of the oldest queued message, and the running totals of messages
--- consumed (the striped counters added up) and enqueued (every message ever
--- enqueued is queued, dead or consumed), in one pass over each table, so a
--- metrics scrape costs one query however many channels there are. A channel
+-- consumed (the counters, plus the archive rows committed since the last
+-- fold, found through archive_consumed_xid) and enqueued (every message ever
+-- enqueued is queued, dead or consumed), so a metrics scrape costs one query
+-- however many channels there are, and what it reads of the archive follows
+-- what was consumed since the last pgq.maintain(), not the archive's size. A channel
 -- with only dead letters is listed too, since someone has to notice them,
 -- and so is one that is empty now but has consumed messages: its totals must
--- not vanish from a counter that only goes up. Deleting from the pgq tables
--- by hand, rather than through the functions, lowers the enqueued total.
-CREATE FUNCTION pgq.stats()
+-- not vanish from a counter that only goes up, until pgq.maintain() forgets a
+-- channel that has nothing queued, archived, dead or configured left.
+-- Deleting from the pgq tables by hand, rather than through the functions,
+-- lowers the enqueued total.
+CREATE OR REPLACE FUNCTION pgq.stats()
 RETURNS SETOF pgq.channel_stats
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -36,10 +39,17 @@ AS $$
         SELECT d.channel, count(*) AS dead
         FROM pgq.dead_letter AS d
         GROUP BY d.channel
-    ), totals AS (
-        SELECT c.channel, sum(c.consumed)::bigint AS consumed
+    ), consumed AS (
+        SELECT c.channel, c.consumed
         FROM pgq.counter AS c
-        GROUP BY c.channel
+        UNION ALL
+        SELECT a.channel, 1
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid >= (SELECT t.counted_below FROM pgq.tally AS t)
+    ), totals AS (
+        SELECT consumed.channel, sum(consumed.consumed)::bigint AS consumed
+        FROM consumed
+        GROUP BY consumed.channel
     )
     SELECT coalesce(p.channel, dead.channel, totals.channel)::text,
            coalesce(p.depth, 0),
