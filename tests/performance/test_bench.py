@@ -282,7 +282,9 @@ def test_held_horizon_scenario_reports_both_sides_interval_by_interval(bench: Be
     places = ("1 channel", f"{ZIPF_CHANNELS:,} Zipf channels")
     assert [(point["channels"], point["t"], point["held"]) for point in series] == [
         (where, t, t > 2) for where in places for t in (1, 2, 3, 4)]
-    assert all(point["pgq"] > 0 and point["baseline"] > 0 for point in series)
+    # An interval of a loaded machine may move nothing; each side moves messages over the run.
+    assert all(point["pgq"] >= 0 and point["baseline"] >= 0 for point in series)
+    assert sum(point["pgq"] for point in series) > 0 and sum(point["baseline"] for point in series) > 0
 
 
 def test_in_flight_scenario_compares_leased_ahead_with_none(bench: Bench, admin: Conn) -> None:
