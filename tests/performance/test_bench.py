@@ -56,7 +56,7 @@ Conn = psycopg.Connection[tuple[object, ...]]
 # Small enough for a test: a second per run, one round, a few thousand messages.
 TINY = Profile("tiny", seconds=1, repeats=1, backlog=5_000, sustained_seconds=4, sample_seconds=2,
                load_count=1_000, http_seconds=1, spec_seconds=1, knee_step="1s", knee_rates="10,20",
-               level_backlog=2_000, hold_before=2, holds=(2,), hold_sample=1, in_flight=(100, 1_000))
+               level_backlog=20_000, hold_before=2, holds=(2,), hold_sample=1, in_flight=(100, 1_000))
 ZIPF = channels("z", ZIPF_CHANNELS)
 
 
