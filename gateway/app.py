@@ -9,16 +9,16 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from gateway import openapi
-from gateway.backends import Backend, open_backend
-from gateway.coalesce import EnqueueCoalescer
-from gateway.errors import install_handlers
-from gateway.limits import Guard
-from gateway.maintenance import maintain_forever
-from gateway.metrics import Metrics
-from gateway.routes import routes
-from gateway.routes.health import Readiness
-from gateway.settings import Settings
+from gateway.api import openapi
+from gateway.api.main import routes
+from gateway.api.routes.health import Readiness
+from gateway.core.config import Settings
+from gateway.core.errors import install_handlers
+from gateway.core.metrics import Metrics
+from gateway.core.middleware import Guard
+from gateway.db import Backend, open_backend
+from gateway.db.coalesce import EnqueueCoalescer
+from gateway.db.maintenance import maintain_forever
 
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> FastAPI:

@@ -3,7 +3,6 @@
 The database enforces them; the gateway repeats them only to document them in /openapi.json and to
 refuse early what the database would refuse anyway. tests/sql/test_limits.py reads pgq.limits() on a
 deployed database and fails when SQL_LIMITS differs, so a bound changes in the SQL and here together.
-(gateway/limits.py is something else: the request-body and concurrency limits of the HTTP server.)
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from pydantic import (
 
 from gateway import bounds
 from gateway.bounds import MAX_MESSAGE_DEPTH
-from gateway.errors import SQL_SPELLINGS
-from gateway.exactjson import depth
+from gateway.core.errors import SQL_SPELLINGS
+from gateway.core.exactjson import depth
 
 
 def _whole(value: object) -> object:

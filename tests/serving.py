@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway.app import create_app
-from gateway.backends import direct_watch
+from gateway.db import direct_watch
 
 NOTIFIED_ONLY_APP = "tests.serving:create_notified_only_app"
 

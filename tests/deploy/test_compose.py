@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gateway.jwt import AUDIENCE
+from gateway.core.security import AUDIENCE
 from support.localpg import REPO, SUPERUSER_PASSWORD, Cluster, psql, role_passwords
 from tests.databases import drop_database
 from tests.deploy.images import copy_build_files, exec_form

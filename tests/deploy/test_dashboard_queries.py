@@ -24,7 +24,7 @@ import pytest
 import yaml
 from psycopg import sql
 
-from gateway.metrics import GAUGES
+from gateway.core.metrics import GAUGES
 from support.localpg import REPO, free_port
 from tests.deploy.images import copy_build_files, exec_form
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.longpoll import MAX_WAIT
+from gateway.db.longpoll import MAX_WAIT
 from support.localpg import REPO, free_port
 from support.serve import Gateway, running_gateway
 

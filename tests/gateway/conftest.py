@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, bearer, serve
 from tests.gateway.jwt import compose_secret
 from tests.standin import StandInPostgrest

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway.backends.postgrest import BackoffPoll
+from gateway.db.postgrest import BackoffPoll
 
 BASE = "http://postgrest.test:3000"
 ROW = {"id": 10000, "channel": "two", "message": {"seq": 1}, "created_at": "2025-01-24T21:33:17.988107+00:00"}

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends.direct import DirectBackend
-from gateway.deps import ADMIN_OFF
-from gateway.settings import Settings
+from gateway.api.deps import ADMIN_OFF
+from gateway.core.config import Settings
+from gateway.db.direct import DirectBackend
 from tests.gateway.helpers import ADMIN_TOKEN as ADMIN
 from tests.gateway.helpers import QUIET, assert_status, bearer, serve
 

@@ -14,8 +14,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from gateway.errors import GRACE_SECONDS
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.errors import GRACE_SECONDS
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
 from tests.gateway.helpers import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
 

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 from tests.gateway.helpers import QUIET, assert_status, post, serve
 
 TOKEN = "s3cret-token"

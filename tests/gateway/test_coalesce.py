@@ -14,11 +14,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends import Cut, Deadline
-from gateway.backends.direct import DirectBackend
-from gateway.backends.direct_watch import ListenHub
-from gateway.coalesce import EnqueueCoalescer
-from gateway.errors import GRACE_SECONDS, GatewayError
+from gateway.core.errors import GRACE_SECONDS, GatewayError
+from gateway.db import Cut, Deadline
+from gateway.db.coalesce import EnqueueCoalescer
+from gateway.db.direct import DirectBackend
+from gateway.db.direct_watch import ListenHub
 from tests.gateway.helpers import GATEWAY_SESSIONS
 
 Outcome = int | GatewayError | BaseException

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends.postgrest import PostgrestBackend
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.db.postgrest import PostgrestBackend
 from tests.gateway.fakes import BASE, ROW, PostgREST
 from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, assert_empty_204, assert_status, bearer, serve
 from tests.gateway.jwt import SECRET, claims

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from gateway.backends import Cut, Deadline
-from gateway.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
+from gateway.db import Cut, Deadline
 from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, assert_status, serve
 

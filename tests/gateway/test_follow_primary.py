@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.routes.health import PROBE_MAX_AGE
-from gateway.settings import Settings
+from gateway.api.routes.health import PROBE_MAX_AGE
+from gateway.core.config import Settings
 from tests.gateway.helpers import QUIET, post, serve
 
 

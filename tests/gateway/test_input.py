@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.bounds import HTTP_MAX_OFFSET
-from gateway.exactjson import NUMERIC_FRACTION_DIGITS, NUMERIC_INTEGER_DIGITS, NumberOutOfRange, bounded
+from gateway.core.exactjson import NUMERIC_FRACTION_DIGITS, NUMERIC_INTEGER_DIGITS, NumberOutOfRange, bounded
 from support.serve import running_gateway
 from tests.gateway.helpers import assert_status
 

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
 
-from gateway.backends import Cut, Deadline
-from gateway.limits import Guard
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.middleware import Guard
+from gateway.db import Cut, Deadline
 from support.serve import running_gateway
 from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve

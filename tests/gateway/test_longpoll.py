@@ -20,12 +20,12 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends import direct_watch
-from gateway.backends.direct import DirectBackend
-from gateway.backends.direct_watch import WATCH_CAPACITY, ListenHub
-from gateway.backends.postgrest import BackoffPoll
-from gateway.exactjson import is_empty
-from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
+from gateway.core.exactjson import is_empty
+from gateway.db import direct_watch
+from gateway.db.direct import DirectBackend
+from gateway.db.direct_watch import WATCH_CAPACITY, ListenHub
+from gateway.db.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
+from gateway.db.postgrest import BackoffPoll
 from support.serve import APP, running_gateway
 from tests.gateway.helpers import assert_empty_204, assert_status, post
 from tests.serving import NOTIFIED_ONLY_APP

@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 from tests.gateway.helpers import serve
 
 

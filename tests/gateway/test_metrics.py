@@ -11,8 +11,8 @@ import psycopg
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway.backends import Cut, Deadline
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.db import Cut, Deadline
 from tests.gateway.fakes import StubBackend
 from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from gateway.backends.postgrest import HEADERS
-from gateway.jwt import role_token
+from gateway.core.security import role_token
+from gateway.db.postgrest import HEADERS
 from tests.gateway.jwt import compose_secret
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")

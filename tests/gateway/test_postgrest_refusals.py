@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 from support.localpg import free_port
 from tests.gateway.helpers import QUIET, assert_status, serve
 from tests.standin import StandInPostgrest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 
 
 def test_defaults() -> None:

@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import pytest
 
-from gateway.routes.health import PROBE_MAX_AGE
+from gateway.api.routes.health import PROBE_MAX_AGE
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
 from support.serve import running_gateway
 from tests.reliability.faults import children_of, wait_accepting

@@ -11,7 +11,7 @@ import httpx
 import psycopg
 import pytest
 
-from gateway.settings import Settings
+from gateway.core.config import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
 from tests.gateway.helpers import QUIET, assert_status, gauge, post, samples, serve
 

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.backends.postgrest import PostgrestBackend
-from gateway.errors import GRACE_SECONDS, GatewayError
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.errors import GRACE_SECONDS, GatewayError
+from gateway.db.postgrest import PostgrestBackend
 from support.localpg import free_port
 from tests.gateway.fakes import BASE, ROW, PostgREST
 from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve

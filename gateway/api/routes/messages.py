@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from gateway.deps import (
+from gateway.api.deps import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     BackendDep,
@@ -18,9 +18,9 @@ from gateway.deps import (
     Offset,
     QueryChannel,
 )
-from gateway.exactjson import StrictJsonRoute, rows_response
+from gateway.api.openapi import empty, errors
+from gateway.core.exactjson import StrictJsonRoute, rows_response
 from gateway.models import Duplicate, Inserted, InsertedMany, Message, NewMessage, NewMessages
-from gateway.openapi import empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

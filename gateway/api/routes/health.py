@@ -8,11 +8,11 @@ import math
 
 from fastapi import APIRouter, Request
 
-from gateway.backends import Backend
-from gateway.deps import BackendDep, KnownQuery
-from gateway.errors import GatewayError
+from gateway.api.deps import BackendDep, KnownQuery
+from gateway.api.openapi import errors
+from gateway.core.errors import GatewayError
+from gateway.db import Backend
 from gateway.models import Status
-from gateway.openapi import errors
 
 router = APIRouter(dependencies=[KnownQuery])
 

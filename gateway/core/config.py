@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from gateway.jwt import AUDIENCE
+from gateway.core.security import AUDIENCE
 
 
 @dataclass(frozen=True)

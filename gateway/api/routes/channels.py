@@ -7,10 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gateway.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
-from gateway.exactjson import StrictJsonRoute
+from gateway.api.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
+from gateway.api.openapi import ADMIN_ERRORS, empty, errors
+from gateway.core.exactjson import StrictJsonRoute
 from gateway.models import Channel, ChannelConfig, ChannelLimits
-from gateway.openapi import ADMIN_ERRORS, empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

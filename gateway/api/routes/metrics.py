@@ -1,11 +1,11 @@
-"""The Prometheus scrape, outside the API description: gateway.metrics renders it."""
+"""The Prometheus scrape, outside the API description: gateway.core.metrics renders it."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.deps import BackendDep, KnownQuery, MetricsDep
+from gateway.api.deps import BackendDep, KnownQuery, MetricsDep
 
 router = APIRouter(dependencies=[KnownQuery])
 

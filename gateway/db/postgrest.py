@@ -1,7 +1,7 @@
 """The container stack's backend: PostgREST's /rpc endpoints over one shared keep-alive client.
 
 PostgREST cannot be asked to cancel a call, nor does it pass on PostgreSQL's warnings, so this
-backend knows less than the direct one (gateway.errors has the table):
+backend knows less than the direct one (gateway.core.errors has the table):
 
 - never sent (no connection to PostgREST, or the request not fully written): 503;
 - PostgREST's answer, error or result, even late: through the table, or the result;
@@ -21,11 +21,11 @@ from typing import Any
 import httpx
 import orjson
 
-from gateway import exactjson
-from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
-from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
-from gateway.jwt import AUDIENCE, role_token
-from gateway.longpoll import Backoff, Waiter
+from gateway.core import exactjson
+from gateway.core.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, GatewayError, upstream_error
+from gateway.core.security import AUDIENCE, role_token
+from gateway.db import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
+from gateway.db.longpoll import Backoff, Waiter
 
 # PostgREST serves pgq from its db-schemas; Content-Profile selects it even when it is not the first.
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json", "Content-Profile": "pgq"}
@@ -113,7 +113,7 @@ class PostgrestBackend:
 
 
 class BackoffPoll:
-    """The watcher for long polling (gateway.longpoll): PostgREST has no LISTEN, so every waiting
+    """The watcher for long polling (gateway.db.longpoll): PostgREST has no LISTEN, so every waiting
     request polls, backing off."""
 
     @asynccontextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from gateway.routes import (
+from gateway.api.routes import (
     channel_admin,
     channel_reads,
     channels,

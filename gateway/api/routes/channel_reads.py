@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gateway.backends import Cut
-from gateway.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
-from gateway.errors import GatewayError
-from gateway.exactjson import StrictJsonRoute
+from gateway.api.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
+from gateway.api.openapi import empty, errors
+from gateway.core.errors import GatewayError
+from gateway.core.exactjson import StrictJsonRoute
+from gateway.db import Cut
 from gateway.models import ChannelConfig, ChannelStats
-from gateway.openapi import empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

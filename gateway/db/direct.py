@@ -1,6 +1,6 @@
 """The embedded default: an asyncpg pool, logged in as pgq_gateway.
 
-A failed call answers what is known of it (the table in gateway.errors):
+A failed call answers what is known of it (the table in gateway.core.errors):
 
 - never sent (no pooled connection by the deadline, or none to be had): 503;
 - the call's own error goes through the table; a cancelled statement was rolled back: 503;
@@ -24,10 +24,10 @@ from typing import Any
 import asyncpg
 import orjson
 
-from gateway import exactjson
-from gateway.backends import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
-from gateway.backends.direct_watch import ListenHub
-from gateway.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, log, upstream_error
+from gateway.core import exactjson
+from gateway.core.errors import GRACE_SECONDS, TIMEOUT, UNKNOWN, UNREACHABLE, log, upstream_error
+from gateway.db import ADMIN_FUNCTIONS, ADMIN_ROLE, READS, Cut, Deadline
+from gateway.db.direct_watch import ListenHub
 
 READ_ONLY_SERVER = "25006"
 CANCEL_AGAIN_SECONDS = 0.25

@@ -1,14 +1,14 @@
-"""Emptying a channel and forgetting its limits: admin routes (gateway.deps.AdminOnly), run with
+"""Emptying a channel and forgetting its limits: admin routes (gateway.api.deps.AdminOnly), run with
 pgq_admin's rights by either backend. One pgq call each."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
-from gateway.exactjson import StrictJsonRoute
+from gateway.api.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
+from gateway.api.openapi import ADMIN_ERRORS, errors
+from gateway.core.exactjson import StrictJsonRoute
 from gateway.models import ChannelConfig, Purged
-from gateway.openapi import ADMIN_ERRORS, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

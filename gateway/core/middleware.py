@@ -1,6 +1,7 @@
-"""What every request passes before routing, in one pure-ASGI layer: the number of requests served at
-once, the bearer token (gateway.auth), and the request body's size and the time it may take to arrive,
-enforced before anything parses it: limits that keep one client from degrading the others."""
+"""What every request passes before routing, in one pure-ASGI layer: the number of requests served
+at once, the bearer token (gateway.core.security), and the request body's size and the time it may
+take to arrive, enforced before anything parses it: limits that keep one client from degrading the
+others."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.auth import presents
-from gateway.errors import status_response
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.errors import status_response
+from gateway.core.security import presents
 
 
 class BodyTooLarge(HTTPException):

@@ -4,10 +4,10 @@ The loop in `poll` is the same for both backends; what differs is how a waiting
 request learns that trying again is worth it. Each backend brings its watcher
 (`Backend.watcher()`):
 
-- the direct backend's `ListenHub` (gateway.backends.direct_watch): one LISTEN
+- the direct backend's `ListenHub` (gateway.db.direct_watch): one LISTEN
   connection per gateway process, woken by a notification when a message is enqueued
   on a watched channel, and a re-check once a second;
-- the PostgREST backend's `BackoffPoll` (gateway.backends.postgrest): PostgREST cannot
+- the PostgREST backend's `BackoffPoll` (gateway.db.postgrest): PostgREST cannot
   LISTEN, so each waiting request polls, backing off (`Backoff`).
 
 Concurrent requests never get the same message: that is the SQL's SKIP LOCKED.
@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from gateway.exactjson import is_empty
+from gateway.core.exactjson import is_empty
 
 MAX_WAIT = 20  # seconds, as SQS allows
 FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0

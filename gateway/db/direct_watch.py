@@ -1,4 +1,4 @@
-"""The direct backend's watcher for long polling (gateway.longpoll): `ListenHub`.
+"""The direct backend's watcher for long polling (gateway.db.longpoll): `ListenHub`.
 
 One LISTEN connection per gateway process. `pgq.watch()` registers the channels
 that have waiting requests, so that enqueues on them (and only them) NOTIFY
@@ -9,7 +9,7 @@ delay running out, a nack, a lease expiring, a commit racing the registration)
 can cost. Waiting requests hold no database connection and run no timer of their
 own: a thousand of them cost one query a second. `pgq.watch()` takes at most
 WATCH_CAPACITY channels: a channel that arrives when they are all taken is not
-registered, and its waiters poll as with PostgREST (gateway.longpoll.Backoff),
+registered, and its waiters poll as with PostgREST (gateway.db.longpoll.Backoff),
 so a client waiting on many channels slows only its own waits.
 
 A woken request that takes a message wakes the next waiting one (there may be
@@ -30,7 +30,7 @@ from contextlib import asynccontextmanager, suppress
 import asyncpg
 
 from gateway import bounds
-from gateway.longpoll import Backoff, Waiter
+from gateway.db.longpoll import Backoff, Waiter
 
 log = logging.getLogger("gateway")
 

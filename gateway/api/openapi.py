@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from gateway.deps import ADMIN_OFF
-from gateway.limits import OPEN_PATHS
+from gateway.api.deps import ADMIN_OFF
+from gateway.core.middleware import OPEN_PATHS
 from gateway.models import Status
 
 Responses = dict[int | str, dict[str, Any]]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from gateway.backends import Backend
-from gateway.errors import GatewayError
+from gateway.core.errors import GatewayError
+from gateway.db import Backend
 
 log = logging.getLogger("gateway")
 

@@ -27,9 +27,9 @@ from prometheus_client.registry import Collector
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.backends import Backend
-from gateway.errors import GatewayError
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.core.errors import GatewayError
+from gateway.db import Backend
 
 # A broker answers in milliseconds: prometheus_client's default buckets (from 5 ms, then
 # 10 ms, 25 ms...) would put most requests in the first one.

@@ -30,8 +30,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.backends import Backend
-from gateway.errors import TIMEOUT, UNKNOWN, GatewayError, upstream_error
+from gateway.core.errors import TIMEOUT, UNKNOWN, GatewayError, upstream_error
+from gateway.db import Backend
 
 MAX_COALESCED = 100  # messages per call; the rest wait for the next one
 STOPPING = GatewayError(503, "upstream unavailable: the gateway is stopping, nothing was done")

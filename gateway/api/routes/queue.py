@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gateway import bounds
-from gateway.backends import Backend
-from gateway.deps import MAX_COUNT, BackendDep, KnownQuery, PathChannel, WatcherDep
-from gateway.errors import GatewayError
-from gateway.exactjson import StrictJsonRoute, first_row, rows_response
-from gateway.longpoll import MAX_WAIT, poll
+from gateway.api.deps import MAX_COUNT, BackendDep, KnownQuery, PathChannel, WatcherDep
+from gateway.api.openapi import empty, errors
+from gateway.core.errors import GatewayError
+from gateway.core.exactjson import StrictJsonRoute, first_row, rows_response
+from gateway.db import Backend
+from gateway.db.longpoll import MAX_WAIT, poll
 from gateway.models import Extend, Extended, LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
-from gateway.openapi import empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

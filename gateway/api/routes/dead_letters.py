@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from gateway.deps import (
+from gateway.api.deps import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     AdminOnly,
@@ -18,9 +18,9 @@ from gateway.deps import (
     PathChannel,
     QueryChannel,
 )
-from gateway.exactjson import StrictJsonRoute, rows_response
+from gateway.api.openapi import ADMIN_ERRORS, empty, errors
+from gateway.core.exactjson import StrictJsonRoute, rows_response
 from gateway.models import DeadLetter, Redriven
-from gateway.openapi import ADMIN_ERRORS, empty, errors
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 

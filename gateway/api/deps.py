@@ -4,7 +4,7 @@ app.state, set up by the lifespan in gateway.app.
 
 A new route: its body model derives from gateway.models.Body (strict types, unknown fields refused),
 an admin route adds `dependencies=[AdminOnly]`, and its query parameters are checked by KnownQuery
-without asking. Errors name parameters by their HTTP names (gateway.errors.SQL_SPELLINGS)."""
+without asking. Errors name parameters by their HTTP names (gateway.core.errors.SQL_SPELLINGS)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from gateway import bounds
-from gateway.auth import presents
-from gateway.backends import Backend
-from gateway.coalesce import EnqueueCoalescer
-from gateway.errors import SQL_SPELLINGS, GatewayError
-from gateway.longpoll import Watcher
-from gateway.metrics import Metrics
+from gateway.core.errors import SQL_SPELLINGS, GatewayError
+from gateway.core.metrics import Metrics
+from gateway.core.security import presents
+from gateway.db import Backend
+from gateway.db.coalesce import EnqueueCoalescer
+from gateway.db.longpoll import Watcher
 from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA
 
 DEFAULT_LIMIT = 25
@@ -94,9 +94,9 @@ BackendDep = Annotated[Backend, Depends(_backend)]
 MetricsDep = Annotated[Metrics, Depends(_metrics)]
 WatcherDep = Annotated[Watcher, Depends(_watcher)]
 EnqueuerDep = Annotated[EnqueueCoalescer, Depends(_enqueuer)]
-# An admin route: it wants PGQ_ADMIN_TOKEN, and is off (403) without it (gateway.auth).
+# An admin route: it wants PGQ_ADMIN_TOKEN, and is off (403) without it (gateway.core.security).
 AdminOnly = Depends(_require_admin)
-# Every route's: each route module's router declares it (gateway.routes).
+# Every route's: each route module's router declares it (gateway.api.routes).
 KnownQuery = Depends(_known_query)
 
 PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]

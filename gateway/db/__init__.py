@@ -2,7 +2,7 @@
 
 Answers are what PostgREST would send for the same call: a list of row objects
 for a set-returning function, a plain JSON value for a scalar one. Failures
-are GatewayErrors, translated through gateway.errors' one table.
+are GatewayErrors, translated through gateway.core.errors' one table.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gateway.longpoll import Watcher
-from gateway.settings import Settings
+from gateway.core.config import Settings
+from gateway.db.longpoll import Watcher
 
 # The functions neither PostgREST's anonymous role nor pgq_gateway may call (schema/api_grants):
 # both backends run them with pgq_admin's rights. The gateway's admin routes guard them (PGQ_ADMIN_TOKEN).
@@ -41,7 +41,7 @@ class Cut:
 
 class Backend(Protocol):
     """`deadline` (the event loop's clock) defaults to PGQ_UPSTREAM_TIMEOUT from the call. The answer
-    comes by then, or for a call already sent at most GRACE_SECONDS later (gateway.errors)."""
+    comes by then, or for a call already sent at most GRACE_SECONDS later (gateway.core.errors)."""
 
     async def rows(
         self, function: str, args: Mapping[str, object], deadline: Deadline = None, cut: Cut | None = None
@@ -51,13 +51,13 @@ class Backend(Protocol):
 
     async def json_rows(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> bytes:
         """rows(), as PostgreSQL's JSON text of the array, unparsed: for the rows that carry messages,
-        which reach the client as jsonb wrote them, whatever their depth or size (gateway.exactjson)."""
+        which reach the client as jsonb wrote them, whatever their depth or size (gateway.core.exactjson)."""
 
     async def value(self, function: str, args: Mapping[str, object], deadline: Deadline = None) -> Any:
         """Call the scalar pgq.<function> with named arguments."""
 
     def watcher(self) -> Watcher:
-        """A new watcher for the app's waiting requests (gateway.longpoll); whoever asks closes it."""
+        """A new watcher for the app's waiting requests (gateway.db.longpoll); whoever asks closes it."""
 
     async def close(self) -> None: ...
 
@@ -65,13 +65,13 @@ class Backend(Protocol):
 async def open_backend(settings: Settings) -> Backend:
     """PostgREST when PGQ_POSTGREST_URL is set, else PostgreSQL directly: the one place that chooses."""
     if settings.postgrest_url:
-        from gateway.backends.postgrest import PostgrestBackend
+        from gateway.db.postgrest import PostgrestBackend
 
         return PostgrestBackend(
             settings.postgrest_url, settings.upstream_timeout, settings.pool_size,
             jwt_secret=settings.postgrest_jwt_secret, jwt_audience=settings.postgrest_jwt_aud,
         )
-    from gateway.backends.direct import DirectBackend
+    from gateway.db.direct import DirectBackend
 
     assert settings.database_url
     return await DirectBackend.open(settings.database_url, settings.upstream_timeout, settings.pool_size)

@@ -1,0 +1,1 @@
+"""The route modules, one per resource; gateway.api.main assembles them."""
