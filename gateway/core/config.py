@@ -1,16 +1,27 @@
-"""Every setting the gateway reads from the environment, in one place."""
+"""Every setting the gateway reads from the environment, in one place: field `x` is PGQ_X.
+
+An empty variable counts as unset. A value of the wrong kind stops the gateway at start-up with a
+message naming its variable: a pool size of "2.5" is refused, never truncated."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gateway.core.security import AUDIENCE
 
+ENV_PREFIX = "PGQ_"
 
-@dataclass(frozen=True)
-class Settings:
+
+class Settings(BaseSettings):
+    """Settings() reads the environment; keyword arguments, as the tests give them, take precedence."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, allow_inf_nan=False,
+        hide_input_in_errors=True,  # pydantic's own text would show every variable, tokens too
+    )
+
     database_url: str | None = None
     postgrest_url: str | None = None
     upstream_timeout: float = 5.0
@@ -22,12 +33,13 @@ class Settings:
     metrics_cache_seconds: float = 2.0
     metrics_top_channels: int = 50
     maintain_interval: float = 60.0
-    api_token: str | None = field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
-    admin_token: str | None = field(default=None, repr=False)  # unset: the admin routes are off (403)
-    postgrest_jwt_secret: str | None = field(default=None, repr=False)  # signs the admin JWT for PostgREST
+    api_token: str | None = Field(default=None, repr=False)  # off unless PGQ_API_TOKEN is set
+    admin_token: str | None = Field(default=None, repr=False)  # unset: the admin routes are off (403)
+    postgrest_jwt_secret: str | None = Field(default=None, repr=False)  # signs the admin JWT for PostgREST
     postgrest_jwt_aud: str = AUDIENCE  # the admin JWT's audience: PostgREST's PGRST_JWT_AUD
 
-    def __post_init__(self) -> None:
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
         if not (self.database_url or self.postgrest_url):
             raise ValueError("set PGQ_DATABASE_URL (direct PostgreSQL) or PGQ_POSTGREST_URL (PostgREST)")
         if min(self.upstream_timeout, self.body_timeout) <= 0 or min(
@@ -39,30 +51,22 @@ class Settings:
             )
         if self.postgrest_jwt_secret is not None and len(self.postgrest_jwt_secret) < 32:
             raise ValueError("PGQ_POSTGREST_JWT_SECRET must be at least 32 characters, as PostgREST requires")
+        return self
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        def number(name: str, default: float) -> float:
-            raw = env.get(name, "")
-            try:
-                return float(raw) if raw else default
-            except ValueError:
-                raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    def from_env(cls) -> Settings:
+        """The environment's settings, or a ValueError that names each variable refused and why:
+        `PGQ_POOL_SIZE: Input should be a valid integer..., got '2.5'`."""
+        try:
+            return cls()
+        except ValidationError as refused:
+            lines = [_line(error) for error in refused.errors(include_input=True)]
+            raise ValueError("; ".join(lines)) from None
 
-        return cls(
-            database_url=env.get("PGQ_DATABASE_URL") or None,
-            postgrest_url=env.get("PGQ_POSTGREST_URL") or None,
-            upstream_timeout=number("PGQ_UPSTREAM_TIMEOUT", cls.upstream_timeout),
-            max_body_bytes=int(number("PGQ_MAX_BODY_BYTES", cls.max_body_bytes)),
-            body_timeout=number("PGQ_BODY_TIMEOUT", cls.body_timeout),
-            max_concurrent=int(number("PGQ_MAX_CONCURRENT", cls.max_concurrent)),
-            max_waiting=int(number("PGQ_MAX_WAITING", cls.max_waiting)),
-            pool_size=int(number("PGQ_POOL_SIZE", cls.pool_size)),
-            metrics_cache_seconds=number("PGQ_METRICS_CACHE_SECONDS", cls.metrics_cache_seconds),
-            metrics_top_channels=int(number("PGQ_METRICS_TOP_CHANNELS", cls.metrics_top_channels)),
-            maintain_interval=number("PGQ_MAINTAIN_INTERVAL", cls.maintain_interval),
-            api_token=env.get("PGQ_API_TOKEN") or None,
-            admin_token=env.get("PGQ_ADMIN_TOKEN") or None,
-            postgrest_jwt_secret=env.get("PGQ_POSTGREST_JWT_SECRET") or None,
-            postgrest_jwt_aud=env.get("PGQ_POSTGREST_JWT_AUD") or AUDIENCE,
-        )
+
+def _line(error: ErrorDetails) -> str:
+    message = error["msg"].removeprefix("Value error, ")
+    if not error["loc"]:  # the settings as a whole: the message names the variables
+        return message
+    # Only a number can be refused, so no token is ever echoed.
+    return f"{ENV_PREFIX}{str(error['loc'][0]).upper()}: {message}, got {error['input']!r}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 from fastapi.testclient import TestClient
@@ -57,3 +57,17 @@ def direct(gateway_dsn: str) -> Iterator[TestClient]:
 @pytest.fixture
 def channel() -> str:
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def from_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[Mapping[str, str]], Settings]:
+    """Settings.from_env() with exactly these PGQ_* variables in the environment, for this test."""
+
+    def read(variables: Mapping[str, str]) -> Settings:
+        for name in [name for name in os.environ if name.upper().startswith("PGQ_")]:
+            monkeypatch.delenv(name)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return Settings.from_env()
+
+    return read

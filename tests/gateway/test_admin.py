@@ -4,7 +4,7 @@ run them with pgq_admin's rights; PGQ_ADMIN_TOKEN, when set, guards them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -121,8 +121,10 @@ def test_without_an_admin_token_the_admin_routes_are_off(
         assert_status(tokens.post("/dead-letters/two/redrive"), 401, "bearer token")
 
 
-def test_admin_token_read_from_the_environment_and_kept_out_of_repr() -> None:
-    settings = Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_ADMIN_TOKEN": ADMIN,
+def test_admin_token_read_from_the_environment_and_kept_out_of_repr(
+    from_env: Callable[[dict[str, str]], Settings],
+) -> None:
+    settings = from_env({"PGQ_DATABASE_URL": "x", "PGQ_ADMIN_TOKEN": ADMIN,
                                   "PGQ_POSTGREST_JWT_SECRET": "s" * 32})
     assert (settings.admin_token, settings.postgrest_jwt_secret) == (ADMIN, "s" * 32)
     assert ADMIN not in repr(settings) and "s" * 32 not in repr(settings)

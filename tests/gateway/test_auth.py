@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -31,8 +31,8 @@ def guarded(gateway_dsn: str) -> Iterator[TestClient]:
         yield served
 
 
-def test_off_by_default(gateway_dsn: str) -> None:
-    assert Settings.from_env({"PGQ_DATABASE_URL": "x"}).api_token is None
+def test_off_by_default(gateway_dsn: str, from_env: Callable[[dict[str, str]], Settings]) -> None:
+    assert from_env({"PGQ_DATABASE_URL": "x"}).api_token is None
     with serve(Settings(database_url=gateway_dsn, **QUIET)) as direct:
         post(direct, "two", {"seq": 1})
         assert direct.get("/queue/two").status_code == 200
@@ -51,8 +51,10 @@ def test_the_admin_token_alone_declares_the_scheme_on_the_admin_routes(direct: T
     }
 
 
-def test_read_from_the_environment_and_kept_out_of_repr() -> None:
-    settings = Settings.from_env({"PGQ_DATABASE_URL": "x", "PGQ_API_TOKEN": TOKEN})
+def test_read_from_the_environment_and_kept_out_of_repr(
+    from_env: Callable[[dict[str, str]], Settings],
+) -> None:
+    settings = from_env({"PGQ_DATABASE_URL": "x", "PGQ_API_TOKEN": TOKEN})
     assert settings.api_token == TOKEN
     assert TOKEN not in repr(settings)
 
