@@ -54,3 +54,5 @@ HTTP_MAX_BATCH: Final = 1_000
 # An offset makes the database walk past that many rows on a pooled connection; a client that pages
 # further deep is better served by dequeuing or by SQL.
 HTTP_MAX_OFFSET: Final = 10_000
+# GET /queue/{channel}'s wait, in seconds, as SQS allows: a long poll holds a request slot no longer.
+HTTP_MAX_WAIT: Final = 20

@@ -17,7 +17,6 @@ from pydantic import (
 )
 
 from gateway import bounds
-from gateway.bounds import MAX_MESSAGE_DEPTH
 from gateway.core.errors import SQL_SPELLINGS
 from gateway.core.exactjson import depth
 
@@ -93,7 +92,7 @@ class NewMessage(BaseModel):
 
     channel: ChannelName
     message: dict[str, Any] = Field(
-        description=f"a JSON object, nested at most {MAX_MESSAGE_DEPTH} levels deep"
+        description=f"a JSON object, nested at most {bounds.MAX_MESSAGE_DEPTH} levels deep"
     )
     delay: DelaySeconds | None = Field(None, description="seconds before consumers see the message")
     dedup_key: DedupKey | None = Field(
@@ -115,12 +114,9 @@ class NewMessage(BaseModel):
 
 def _check_depth(message: dict[str, Any]) -> dict[str, Any]:
     """Refused here, before any call, so a message too deep never fails a batch it would have joined."""
-    if depth(message) > MAX_MESSAGE_DEPTH:
-        raise ValueError(f"nested deeper than {MAX_MESSAGE_DEPTH} levels")
+    if depth(message) > bounds.MAX_MESSAGE_DEPTH:
+        raise ValueError(f"nested deeper than {bounds.MAX_MESSAGE_DEPTH} levels")
     return message
-
-
-MAX_BATCH = bounds.HTTP_MAX_BATCH
 
 
 class NewMessages(Body):
@@ -131,9 +127,9 @@ class NewMessages(Body):
     channel: ChannelName
     messages: list[dict[str, Any]] = Field(
         min_length=1,
-        max_length=MAX_BATCH,
-        description=f"1-{MAX_BATCH} JSON objects (at most {MAX_MESSAGE_DEPTH} levels deep), "
-                    "inserted all or none",
+        max_length=bounds.HTTP_MAX_BATCH,
+        description=f"1-{bounds.HTTP_MAX_BATCH} JSON objects (at most {bounds.MAX_MESSAGE_DEPTH} levels"
+                    " deep), inserted all or none",
     )
 
     @field_validator("messages")

@@ -30,8 +30,6 @@ if not __package__:  # run as `python support/load.py`, as the original README h
 from gateway import bounds
 from support.localpg import dev_cluster, gateway_url
 
-MAX_BATCH = bounds.MAX_BATCH  # pgq.enqueue_batch's own limit
-
 
 def positive(text: str) -> int:
     try:
@@ -52,7 +50,7 @@ def parser() -> argparse.ArgumentParser:
                      help="PostgreSQL URL (default: $PGQ_DATABASE_URL, else the `make db` cluster)")
     cli.add_argument("--channel", default="two", help="channel to fill")
     cli.add_argument("--count", type=positive, default=100_000, help="number of messages")
-    cli.add_argument("--batch", type=positive, default=5000, help=f"messages per call, 1-{MAX_BATCH}")
+    cli.add_argument("--batch", type=positive, default=5000, help=f"messages per call, 1-{bounds.MAX_BATCH}")
     cli.add_argument("--quiet", action="store_true", help="no progress bar")
     return cli
 
@@ -106,8 +104,9 @@ def load(url: str, channel: str, count: int, batch: int, progress: Progress) -> 
 def main(argv: list[str] | None = None) -> None:
     cli = parser()
     args = cli.parse_args(argv)
-    if args.batch > MAX_BATCH:
-        cli.error(f"argument --batch: at most {MAX_BATCH} (pgq.enqueue_batch's limit), got {args.batch}")
+    if args.batch > bounds.MAX_BATCH:
+        cli.error(f"argument --batch: at most {bounds.MAX_BATCH} (pgq.enqueue_batch's limit),"
+                  f" got {args.batch}")
     url = args.url or os.environ.get("PGQ_DATABASE_URL") or gateway_url(dev_cluster().url_for("pgqueue"))
     progress = Progress(args.count, sys.stderr, enabled=not args.quiet)
     started = time.perf_counter()

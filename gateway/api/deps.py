@@ -23,10 +23,7 @@ from gateway.db.coalesce import EnqueueCoalescer
 from gateway.db.longpoll import Watcher
 from gateway.models import CHANNEL_DOC, CHANNEL_SCHEMA
 
-DEFAULT_LIMIT = 25
-MAX_LIMIT = bounds.MAX_LIST_TAKE  # larger values are capped, not refused
-MAX_OFFSET = bounds.HTTP_MAX_OFFSET
-MAX_COUNT = bounds.MAX_TAKE
+DEFAULT_LIMIT = 25  # a list's rows unless `limit` says; a limit over MAX_LIST_TAKE is capped, not refused
 
 
 # Async, though they never wait: FastAPI runs a plain `def` dependency in its thread pool,
@@ -101,5 +98,5 @@ KnownQuery = Depends(_known_query)
 
 PathChannel = Annotated[str, Path(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
 QueryChannel = Annotated[str, Query(description=CHANNEL_DOC, json_schema_extra=CHANNEL_SCHEMA)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, description=f"capped at {MAX_LIMIT}")]
+Offset = Annotated[int, Query(ge=0, le=bounds.HTTP_MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, description=f"capped at {bounds.MAX_LIST_TAKE}")]

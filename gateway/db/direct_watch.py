@@ -8,7 +8,7 @@ that have a ready message anyway, which bounds what a missed notification (a
 delay running out, a nack, a lease expiring, a commit racing the registration)
 can cost. Waiting requests hold no database connection and run no timer of their
 own: a thousand of them cost one query a second. `pgq.watch()` takes at most
-WATCH_CAPACITY channels: a channel that arrives when they are all taken is not
+bounds.MAX_WATCHED_CHANNELS channels: a channel that arrives when they are all taken is not
 registered, and its waiters poll as with PostgREST (gateway.db.longpoll.Backoff),
 so a client waiting on many channels slows only its own waits.
 
@@ -37,7 +37,6 @@ log = logging.getLogger("gateway")
 RECHECK_SECONDS = 1.0  # what a missed notification costs at most
 LINGER_SECONDS = 5.0  # a channel stays registered this long after its last waiter leaves
 TTL_SECONDS = 30  # a registration outlives a crashed gateway by this much
-WATCH_CAPACITY = bounds.MAX_WATCHED_CHANNELS  # pgq.watch's most channels per listener
 NOTIFY_CHANNEL = "pgq_ready"  # pgq._wake's NOTIFY channel; the payload is the queue channel
 
 
@@ -106,7 +105,7 @@ class ListenHub:
         on gives up its place."""
         if channel in self._waiters or channel in self._left:
             return True
-        if len(self._waiters) + len(self._left) < WATCH_CAPACITY:
+        if len(self._waiters) + len(self._left) < bounds.MAX_WATCHED_CHANNELS:
             return True
         if self._left:
             del self._left[next(iter(self._left))]  # the one that has lingered longest

@@ -23,7 +23,6 @@ from typing import Protocol
 
 from gateway.core.exactjson import is_empty
 
-MAX_WAIT = 20  # seconds, as SQS allows
 FIRST_BACKOFF, MAX_BACKOFF = 0.05, 1.0
 
 

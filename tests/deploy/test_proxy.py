@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.db.longpoll import MAX_WAIT
+from gateway.bounds import HTTP_MAX_WAIT
 from support.localpg import REPO, free_port
 from support.serve import Gateway, running_gateway
 
@@ -112,7 +112,7 @@ def test_the_proxy_spreads_requests_survives_a_replica_and_lets_long_polls_finis
     with (running_gateway(**settings) as first, running_gateway(**settings) as second,
           fake_postgrest_admin(tmp_path) as (postgrest_port, postgrest),
           running_haproxy([port_of(first), port_of(second)], postgrest_port, tmp_path) as proxy,
-          httpx.Client(base_url=proxy["gateway"], timeout=MAX_WAIT + 30) as client):
+          httpx.Client(base_url=proxy["gateway"], timeout=HTTP_MAX_WAIT + 30) as client):
         # Both replicas serve: the proxy balances new requests over them.
         for seq in range(20):
             sent = client.post("/message", json={"channel": f"proxy{seq % 3}", "message": {"seq": seq}})
@@ -123,10 +123,10 @@ def test_the_proxy_spreads_requests_survives_a_replica_and_lets_long_polls_finis
         # not a proxy timeout (504); meanwhile the proxy keeps serving other requests.
         with ThreadPoolExecutor(1) as pool:
             started = time.monotonic()
-            waiting = pool.submit(client.get, "/queue/proxy-idle", params={"wait": MAX_WAIT})
+            waiting = pool.submit(client.get, "/queue/proxy-idle", params={"wait": HTTP_MAX_WAIT})
             assert client.get("/queue/proxy0").status_code == 200
-            assert waiting.result(timeout=MAX_WAIT + 30).status_code == 204
-        assert time.monotonic() - started >= MAX_WAIT
+            assert waiting.result(timeout=HTTP_MAX_WAIT + 30).status_code == 204
+        assert time.monotonic() - started >= HTTP_MAX_WAIT
 
         # One replica dies: every request still gets its answer from the other one.
         os.kill(second.pid, signal.SIGTERM)

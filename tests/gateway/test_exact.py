@@ -10,7 +10,7 @@ import httpx
 import psycopg
 from fastapi.testclient import TestClient
 
-from gateway.bounds import MAX_MESSAGE_DEPTH as MAX_DEPTH
+from gateway.bounds import MAX_MESSAGE_DEPTH
 from tests.gateway.helpers import assert_status
 
 # Beyond a 64-bit integer, beyond a double's 17 digits, and a scale jsonb keeps (0.10 is not 0.1).
@@ -67,13 +67,14 @@ def test_one_nesting_limit_refuses_only_the_deep_message(client: TestClient, cha
     """A message one level too deep is 400 on both backends, and the requests coalesced with it are
     not touched (on the PostgREST backend they used to fail with it, 500)."""
     bodies = [{"channel": channel, "message": {"seq": seq}} for seq in range(8)]
-    bodies[3]["message"] = nested(MAX_DEPTH + 1)
+    bodies[3]["message"] = nested(MAX_MESSAGE_DEPTH + 1)
     with ThreadPoolExecutor(len(bodies)) as pool:
         answers = list(pool.map(lambda body: client.post("/message", json=body), bodies))
     assert [a.status_code for a in answers] == [201] * 3 + [400] + [201] * 4, [a.text for a in answers]
-    assert_status(answers[3], 400, f"nested deeper than {MAX_DEPTH} levels")
-    assert client.post("/message", json={"channel": channel, "message": nested(MAX_DEPTH)}).status_code == 201
-    batch = {"channel": channel, "messages": [{"seq": 9}, nested(MAX_DEPTH + 1)]}
-    assert_status(client.post("/messages", json=batch), 400, f"nested deeper than {MAX_DEPTH} levels")
+    assert_status(answers[3], 400, f"nested deeper than {MAX_MESSAGE_DEPTH} levels")
+    deepest_allowed = {"channel": channel, "message": nested(MAX_MESSAGE_DEPTH)}
+    assert client.post("/message", json=deepest_allowed).status_code == 201
+    batch = {"channel": channel, "messages": [{"seq": 9}, nested(MAX_MESSAGE_DEPTH + 1)]}
+    assert_status(client.post("/messages", json=batch), 400, f"nested deeper than {MAX_MESSAGE_DEPTH} levels")
     deepest = client.get("/messages", params={"channel": channel, "offset": 7}).json()[0]["message"]
-    assert deepest == nested(MAX_DEPTH)
+    assert deepest == nested(MAX_MESSAGE_DEPTH)

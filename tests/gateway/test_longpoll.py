@@ -20,10 +20,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from gateway.bounds import MAX_WATCHED_CHANNELS
 from gateway.core.exactjson import is_empty
 from gateway.db import direct_watch
 from gateway.db.direct import DirectBackend
-from gateway.db.direct_watch import WATCH_CAPACITY, ListenHub
+from gateway.db.direct_watch import ListenHub
 from gateway.db.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
 from gateway.db.postgrest import BackoffPoll
 from support.serve import APP, running_gateway
@@ -263,7 +264,7 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
         try:
             first = asyncio.create_task(dequeue("real-first"))
             await asyncio.sleep(0.5)
-            decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(WATCH_CAPACITY + 1)]
+            decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(MAX_WATCHED_CHANNELS + 1)]
             last = asyncio.create_task(dequeue("real-last"))
             await asyncio.sleep(3)  # pgq.watch has run with the decoys
             enqueued_at = time.monotonic()

@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gateway.api.deps import DEFAULT_LIMIT, MAX_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
+from gateway import bounds
+from gateway.api.deps import DEFAULT_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
 from gateway.api.openapi import empty, errors
 from gateway.core.errors import GatewayError
 from gateway.core.exactjson import StrictJsonRoute
@@ -35,7 +36,7 @@ async def channel_stats(channel: PathChannel, backend: BackendDep) -> Any:
 )
 async def every_channel_stats(backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT) -> Any:
     """Every channel's counts, as GET /channels/{channel} gives them, sorted by channel name and paged."""
-    cut = Cut(order_by="channel", offset=offset, limit=min(limit, MAX_LIMIT))
+    cut = Cut(order_by="channel", offset=offset, limit=min(limit, bounds.MAX_LIST_TAKE))
     return await backend.rows("stats", {}, cut=cut) or Response(status_code=204)
 
 

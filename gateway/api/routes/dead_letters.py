@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from gateway import bounds
 from gateway.api.deps import (
     DEFAULT_LIMIT,
-    MAX_LIMIT,
     AdminOnly,
     BackendDep,
     KnownQuery,
@@ -34,7 +34,7 @@ async def list_dead_letters(
     channel: QueryChannel, backend: BackendDep, offset: Offset = 0, limit: Limit = DEFAULT_LIMIT
 ) -> Any:
     """A channel's dead letters, oldest first: messages leased max_deliveries times without an ack."""
-    args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
+    args = {"channel": channel, "skip": offset, "take": min(limit, bounds.MAX_LIST_TAKE)}
     return rows_response(await backend.json_rows("dead_letters", args))
 
 

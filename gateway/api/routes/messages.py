@@ -8,9 +8,9 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from gateway import bounds
 from gateway.api.deps import (
     DEFAULT_LIMIT,
-    MAX_LIMIT,
     BackendDep,
     EnqueuerDep,
     KnownQuery,
@@ -71,5 +71,5 @@ async def list_messages(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Any:
     """List messages oldest first, without dequeuing them."""
-    args = {"channel": channel, "skip": offset, "take": min(limit, MAX_LIMIT)}
+    args = {"channel": channel, "skip": offset, "take": min(limit, bounds.MAX_LIST_TAKE)}
     return rows_response(await backend.json_rows("peek", args))

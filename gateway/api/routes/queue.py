@@ -10,12 +10,12 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gateway import bounds
-from gateway.api.deps import MAX_COUNT, BackendDep, KnownQuery, PathChannel, WatcherDep
+from gateway.api.deps import BackendDep, KnownQuery, PathChannel, WatcherDep
 from gateway.api.openapi import empty, errors
 from gateway.core.errors import GatewayError
 from gateway.core.exactjson import StrictJsonRoute, first_row, rows_response
 from gateway.db import Backend
-from gateway.db.longpoll import MAX_WAIT, poll
+from gateway.db.longpoll import poll
 from gateway.models import Extend, Extended, LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
 
 router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
@@ -40,12 +40,13 @@ async def dequeue(
                           "dequeuing: ack or nack it"),
     ] = None,
     count: Annotated[
-        int | None, Query(ge=1, le=MAX_COUNT, description=f"up to this many (1-{MAX_COUNT}), as an array")
+        int | None,
+        Query(ge=1, le=bounds.MAX_TAKE, description=f"up to this many (1-{bounds.MAX_TAKE}), as an array"),
     ] = None,
     wait: Annotated[
         float,
-        Query(ge=0, le=MAX_WAIT, allow_inf_nan=False,
-              description=f"seconds (0-{MAX_WAIT}) to wait for a message when none is ready"),
+        Query(ge=0, le=bounds.HTTP_MAX_WAIT, allow_inf_nan=False,
+              description=f"seconds (0-{bounds.HTTP_MAX_WAIT}) to wait for a message when none is ready"),
     ] = 0,
 ) -> Any:
     """Dequeue the oldest ready message of a channel (at-most-once). With `visibility`, lease it instead
