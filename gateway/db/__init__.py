@@ -14,16 +14,17 @@ from typing import Any, Protocol
 from gateway.core.config import Settings
 from gateway.db.longpoll import Watcher
 
-# The functions neither PostgREST's anonymous role nor pgq_gateway may call (schema/api_grants):
+# The functions neither PostgREST's anonymous role nor pgq_gateway may call (their GRANTs):
 # both backends run them with pgq_admin's rights. The gateway's admin routes guard them (PGQ_ADMIN_TOKEN).
+# tests/gateway/db/test_catalog.py checks this, READS and AS_ADMIN against a deployed database.
 ADMIN_FUNCTIONS = frozenset({"configure", "redrive", "purge_archive", "purge", "unconfigure"})
 ADMIN_ROLE = "pgq_admin"
 
 Deadline = float | None  # on the event loop's clock
 
-# The functions that change nothing: when their answer is lost, nothing happened (503), where
-# for any other call the outcome is unknown (504).
-READS = frozenset({"peek", "channels", "stats", "dead_letters", "settings_of", "horizon"})
+# The functions that change nothing, STABLE in SQL: when their answer is lost, nothing happened (503),
+# where for any other call the outcome is unknown (504).
+READS = frozenset({"peek", "channels", "stats", "dead_letters", "settings_of", "horizon", "limits"})
 
 
 @dataclass(frozen=True)
