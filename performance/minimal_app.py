@@ -10,7 +10,7 @@ import orjson
 from fastapi import FastAPI, Response
 from pydantic import BaseModel
 
-from gateway.core.metrics import instrument
+from gateway.core.middleware import instrument
 from performance.harness import SQL
 
 

@@ -1,5 +1,5 @@
-"""The HTTP routes, one module per resource. Each route is a single call of a pgq function; the
-queue logic is in SQL."""
+"""The router assembly: every route module's routes (gateway.api.routes, one module per resource) in
+one list. Routes map HTTP onto pgq calls; the queue logic is in SQL."""
 
 from __future__ import annotations
 

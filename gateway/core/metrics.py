@@ -1,4 +1,5 @@
-"""/metrics: the HTTP metrics of every request, plus the broker's own from pgq.stats() and pgq.horizon()."""
+"""/metrics: the HTTP metrics of every request (gateway.core.middleware.HttpMetrics), plus the broker's own
+from pgq.stats() and pgq.horizon()."""
 
 from __future__ import annotations
 
@@ -12,11 +13,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from prometheus_client import (
-    REGISTRY,
     CollectorRegistry,
-    Counter,
     GCCollector,
-    Histogram,
     PlatformCollector,
     ProcessCollector,
     generate_latest,
@@ -24,16 +22,12 @@ from prometheus_client import (
 )
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.core.config import Settings
 from gateway.core.errors import GatewayError
+from gateway.core.middleware import instrument
 from gateway.db import Backend
 
-# A broker answers in milliseconds: prometheus_client's default buckets (from 5 ms, then
-# 10 ms, 25 ms...) would put most requests in the first one.
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 OTHER = "_other"  # never a channel name: channels start with a letter or digit
 
 
@@ -64,65 +58,6 @@ COUNTERS: tuple[Family, ...] = (
     ("pgqueue_messages_consumed", "Messages consumed (dequeued or acknowledged), by channel", "consumed",
      sum),
 )
-
-
-def instrument(app: FastAPI, registry: CollectorRegistry = REGISTRY) -> None:
-    """Count and time every request (`make bench`'s baseline app is instrumented the same way)."""
-    app.add_middleware(HttpMetrics, routes=app.router.routes, families=(
-        Counter("http_requests_total", "Total number of requests by method, status and handler.",
-                ("method", "status", "handler"), registry=registry),
-        Histogram("http_request_duration_seconds", "Duration of HTTP requests in seconds, by handler.",
-                  ("method", "handler"), buckets=LATENCY_BUCKETS, registry=registry),
-    ))
-
-
-class HttpMetrics:
-    """Pure ASGI, outermost: every answer is counted, refusals before routing too. The families and
-    labels the dashboards read (monitoring/), as prometheus-fastapi-instrumentator names them, from
-    what a request passes by anyway: the route the router put in the scope, the status sent, with
-    none of the instrumentator's per-request routing again, Request and Response objects, or size
-    and second latency families. The handler is the route's path template; a request refused before
-    routing is matched against the routes afterwards; a path no route has is "none", so the label
-    set stays bounded."""
-
-    def __init__(self, app: ASGIApp, routes: list[BaseRoute], families: tuple[Counter, Histogram]) -> None:
-        self.app = app
-        self.routes = routes
-        self.total, self.latency = families
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # unless an answer starts
-
-        async def watching(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watching)
-        finally:
-            handler = self._handler(scope)
-            self.total.labels(scope["method"], str(status), handler).inc()
-            self.latency.labels(scope["method"], handler).observe(time.perf_counter() - started)
-
-    def _handler(self, scope: Scope) -> str:
-        route = scope.get("route") or self._match(scope)
-        return getattr(route, "path", None) or "none"
-
-    def _match(self, scope: Scope) -> BaseRoute | None:
-        """A full match, else the first partial one (the path's route, another method)."""
-        partial = None
-        for route in self.routes:
-            match, _ = route.matches(scope)
-            if match == Match.FULL:
-                return route
-            partial = partial or (route if match == Match.PARTIAL else None)
-        return partial
 
 
 class QueueStats(Collector):
