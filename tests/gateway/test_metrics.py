@@ -164,11 +164,12 @@ def test_a_scrape_at_100000_channels_is_small(gateway_dsn: str, admin: psycopg.C
     pgqueue_ family shows at most PGQ_METRICS_TOP_CHANNELS channels plus `_other`."""
     admin.execute("INSERT INTO pgq.queue (channel, message) "
                   "SELECT 'c' || (g % 100000), '{}' FROM generate_series(1, 150000) AS g")
-    with serve(Settings(database_url=gateway_dsn, **QUIET)) as client:
+    settings = Settings(database_url=gateway_dsn, **QUIET)
+    with serve(settings) as client:
         scrape = client.get("/metrics")
     assert len(scrape.content) < 200_000, f"{len(scrape.content)} bytes"
     depth = gauge(samples_of(scrape.text), "pgqueue_queue_depth")
-    assert len(depth) == Settings.metrics_top_channels + 1 and sum(depth.values()) == 150_000
+    assert len(depth) == settings.metrics_top_channels + 1 and sum(depth.values()) == 150_000
 
 
 class SlowStats(StubBackend):
