@@ -561,4 +561,4 @@ def test_http_scenario_runs_the_gateway_and_the_minimal_app_alike_and_profiles_b
     assert gateway["samples"] > 0 and minimal["samples"] > 0
     assert any("gateway/" in frame for frame, _ in gateway["total"]), gateway["total"]
     assert any("performance/minimal_app.py" in frame for frame, _ in minimal["total"]), minimal["total"]
-    assert not any("gateway/backends" in frame for frame, _ in minimal["total"]), minimal["total"]
+    assert not any("gateway/db" in frame for frame, _ in minimal["total"]), minimal["total"]
