@@ -135,9 +135,11 @@ def test_the_striped_counter_folds_into_one_row_per_channel(v16_url: str) -> Non
     with psycopg.connect(v16_url, autocommit=True) as conn:
         every_state(conn)
         conn.execute("SELECT pgq.maintain()")  # folds the archive into this session's stripe
-        conn.execute("INSERT INTO pgq.counter (channel, stripe, consumed) SELECT channel, (pg_backend_pid() + k) % 64, n"
-                     " FROM (VALUES ('alpha', 1, 10), ('alpha', 2, 7), ('beta', 1, 1), ('history', 1, 100)) AS s(channel, k, n)")
-        assert conn.execute("SELECT count(*) > count(DISTINCT channel) FROM pgq.counter").fetchone() == (True,)
+        conn.execute("INSERT INTO pgq.counter (channel, stripe, consumed)"
+                     " SELECT s.channel, (pg_backend_pid() + s.k) % 64, s.n FROM (VALUES ('alpha', 1, 10),"
+                     " ('alpha', 2, 7), ('beta', 1, 1), ('history', 1, 100)) AS s(channel, k, n)")
+        striped = "SELECT count(*) > count(DISTINCT channel) FROM pgq.counter"
+        assert conn.execute(striped).fetchone() == (True,)
         before, folded = contents(conn), conn.execute(totals).fetchall()
     assert ("history", 0, 0, 0, 0, 100, 100) in before["stats"]
 
