@@ -20,30 +20,32 @@ BEGIN;
 LOCK TABLE pgq.tally IN EXCLUSIVE MODE;
 LOCK TABLE pgq.counter IN ACCESS EXCLUSIVE MODE;
 
-CREATE TEMPORARY TABLE counter_before ON COMMIT DROP AS
-SELECT c.channel, sum(c.consumed) AS consumed FROM pgq.counter AS c GROUP BY c.channel;
-
-WITH stripes AS (
-    DELETE FROM pgq.counter AS c WHERE c.stripe <> 0 RETURNING c.channel, c.consumed
-)
-INSERT INTO pgq.counter AS c (channel, stripe, consumed)
-SELECT s.channel, 0, sum(s.consumed) FROM stripes AS s GROUP BY s.channel
-ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE SET consumed = c.consumed + excluded.consumed;
-
-ALTER TABLE pgq.counter DROP CONSTRAINT counter_pkey;
-ALTER TABLE pgq.counter DROP COLUMN stripe;
-ALTER TABLE pgq.counter ADD CONSTRAINT counter_pkey PRIMARY KEY (channel);
-COMMENT ON TABLE pgq.counter IS
-    'Consumed messages per channel folded in from the archive; pgq.stats() adds the archive rows not folded yet';
-
 DO $$
+DECLARE
+    totals constant text := 'SELECT coalesce(jsonb_object_agg(t.channel, t.consumed), ''{}'') FROM '
+        '(SELECT c.channel, sum(c.consumed) AS consumed FROM pgq.counter AS c GROUP BY c.channel) AS t';
+    before jsonb;
+    after jsonb;
 BEGIN
-    IF EXISTS (SELECT b.channel, b.consumed FROM counter_before AS b
-               EXCEPT ALL SELECT c.channel, c.consumed FROM pgq.counter AS c)
-       OR (SELECT count(*) FROM counter_before) <> (SELECT count(*) FROM pgq.counter) THEN
-        RAISE EXCEPTION 'pgq.counter: the totals per channel changed while its stripes were folded';
+    EXECUTE totals INTO before;
+    WITH stripes AS (
+        DELETE FROM pgq.counter AS c WHERE c.stripe <> 0 RETURNING c.channel, c.consumed
+    )
+    INSERT INTO pgq.counter AS c (channel, stripe, consumed)
+    SELECT s.channel, 0, sum(s.consumed) FROM stripes AS s GROUP BY s.channel
+    ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE SET consumed = c.consumed + excluded.consumed;
+    ALTER TABLE pgq.counter DROP CONSTRAINT counter_pkey;
+    ALTER TABLE pgq.counter DROP COLUMN stripe;
+    ALTER TABLE pgq.counter ADD CONSTRAINT counter_pkey PRIMARY KEY (channel);
+    EXECUTE totals INTO after;
+    IF after IS DISTINCT FROM before THEN
+        RAISE EXCEPTION 'pgq.counter: the totals per channel changed while its stripes were added up'
+            USING DETAIL = format('before: %s, after: %s', before, after);
     END IF;
 END
 $$;
+
+COMMENT ON TABLE pgq.counter IS
+    'Consumed messages per channel folded in from the archive; pgq.stats() adds the archive rows not folded yet';
 
 COMMIT;
