@@ -96,7 +96,8 @@ class NewMessage(BaseModel):
     )
     delay: DelaySeconds | None = Field(None, description="seconds before consumers see the message")
     dedup_key: DedupKey | None = Field(
-        None, description="1-128 characters: a repeat within the channel's dedup window is not inserted again"
+        None, description=f"1-{bounds.DEDUP_KEY_LENGTH} characters: a repeat within the channel's dedup"
+                          " window is not inserted again"
     )
 
     @field_validator("message")
@@ -206,8 +207,8 @@ class ChannelLimits(Body):
         json_schema_extra={"minimum": 1, "maximum": bounds.MAX_DELIVERIES},
     )
     dedup_window: str | None = Field(
-        None, description="how long a dedup_key is remembered: a PostgreSQL interval, more than 0 "
-                          "and at most 7 days, such as \"1 hour\" or \"PT1H\""
+        None, description="how long a dedup_key is remembered: a PostgreSQL interval, more than 0 and at most"
+                          f" {bounds.MAX_DEDUP_WINDOW_SECONDS} seconds, such as \"1 hour\" or \"PT1H\""
     )
 
 

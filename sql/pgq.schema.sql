@@ -217,22 +217,12 @@ BEGIN
 END
 $$;
 CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
-DECLARE
-    own_stripe constant smallint := pg_backend_pid() % 64;
-BEGIN
-    UPDATE pgq.counter AS c
-    SET consumed = c.consumed + _count_consumed.consumed
-    WHERE c.channel = _count_consumed.channel AND c.stripe = own_stripe;
-    IF NOT FOUND THEN
-        INSERT INTO pgq.counter AS c (channel, stripe, consumed)
-        VALUES (_count_consumed.channel, own_stripe, _count_consumed.consumed)
-        ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE
-        SET consumed = c.consumed + excluded.consumed;
-    END IF;
-END
+    INSERT INTO pgq.counter AS c (channel, consumed)
+    VALUES (_count_consumed.channel, _count_consumed.consumed)
+    ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE SET consumed = c.consumed + excluded.consumed;
 $$;
 CREATE FUNCTION pgq._head_fence() RETURNS bigint
     LANGUAGE plpgsql
@@ -1113,7 +1103,7 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
 $$;
 COMMENT ON FUNCTION pgq.stats() IS 'Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
 (age of the oldest ready message; null if none is ready), delayed, leased, dead (dead letters), and the running
-totals enqueued and consumed (popped or acked).';
+totals enqueued and consumed (dequeued or acked).';
 CREATE FUNCTION pgq.unconfigure(channel text) RETURNS pgq.channel_config
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1184,12 +1174,10 @@ CREATE TABLE pgq.channel_settings (
 COMMENT ON TABLE pgq.channel_settings IS 'Per-channel limits set by pgq.configure(); absent channels use the defaults';
 CREATE TABLE pgq.counter (
     channel text NOT NULL COLLATE pg_catalog."C",
-    stripe smallint NOT NULL,
-    consumed bigint NOT NULL,
-    CONSTRAINT counter_stripe_range CHECK (((stripe >= 0) AND (stripe <= 63)))
+    consumed bigint NOT NULL
 )
 WITH (fillfactor='50');
-COMMENT ON TABLE pgq.counter IS 'Striped running totals of consumed messages; pgq.stats() sums them per channel';
+COMMENT ON TABLE pgq.counter IS 'Consumed messages per channel folded in from the archive; pgq.stats() adds the archive rows not folded yet';
 CREATE TABLE pgq.dead_letter (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -1262,7 +1250,7 @@ ALTER TABLE ONLY pgq.archive
 ALTER TABLE ONLY pgq.channel_settings
     ADD CONSTRAINT channel_settings_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.counter
-    ADD CONSTRAINT counter_pkey PRIMARY KEY (channel, stripe);
+    ADD CONSTRAINT counter_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.dead_letter
     ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.dedup_key

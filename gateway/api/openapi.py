@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from gateway.api.deps import ADMIN_OFF
+from gateway.core.errors import GRACE_SECONDS
 from gateway.core.middleware import OPEN_PATHS
 from gateway.models import Status
 
@@ -23,7 +24,7 @@ _WHY = {
     503: "Nothing was done: the database or PostgREST is unreachable, overloaded or too slow, or the"
     " gateway serves PGQ_MAX_CONCURRENT requests already. Try again",
     504: "Outcome unknown: the call was sent, and neither its commit nor its rollback was confirmed"
-    " within PGQ_UPSTREAM_TIMEOUT plus 2 s",
+    f" within PGQ_UPSTREAM_TIMEOUT plus {GRACE_SECONDS:g} s",
 }
 
 # What an admin route (dependencies=[AdminOnly]) declares; its 403 marks it as one in document().

@@ -1,32 +1,23 @@
 -- Deploy pgqueue:functions/_count_consumed to pg
--- requires: schema/counter
+-- requires: functions/_count_consumed@v1.6
+-- requires: schema/counter_per_channel
 --
--- pgq._count_consumed() is defined here from @v1.5 on; schema/counter created it
--- and keeps its deployed script. CREATE OR REPLACE keeps its owner and grants.
+-- The whole current definition of pgq._count_consumed: one row per channel.
+-- CREATE OR REPLACE keeps its owner.
 
 BEGIN;
 
--- Add to a channel's consumed total. The UPDATE is the usual path and
--- touches one row; the INSERT runs once per channel and stripe, and ON
--- CONFLICT covers two first calls racing.
+-- Add to a channel's consumed total, creating its row on the first call. Its
+-- callers, the fold (pgq._tally_consumed) and pgq.purge_archive, hold
+-- pgq.tally's row lock, so no two of them write a channel's row at once.
 CREATE OR REPLACE FUNCTION pgq._count_consumed(channel text, consumed bigint)
 RETURNS void
-LANGUAGE plpgsql VOLATILE
+LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    own_stripe constant smallint := pg_backend_pid() % 64;
-BEGIN
-    UPDATE pgq.counter AS c
-    SET consumed = c.consumed + _count_consumed.consumed
-    WHERE c.channel = _count_consumed.channel AND c.stripe = own_stripe;
-    IF NOT FOUND THEN
-        INSERT INTO pgq.counter AS c (channel, stripe, consumed)
-        VALUES (_count_consumed.channel, own_stripe, _count_consumed.consumed)
-        ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE
-        SET consumed = c.consumed + excluded.consumed;
-    END IF;
-END
+    INSERT INTO pgq.counter AS c (channel, consumed)
+    VALUES (_count_consumed.channel, _count_consumed.consumed)
+    ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE SET consumed = c.consumed + excluded.consumed;
 $$;
 
 REVOKE ALL ON FUNCTION pgq._count_consumed(text, bigint) FROM PUBLIC;

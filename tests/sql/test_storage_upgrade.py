@@ -1,6 +1,6 @@
 """Upgrades keep existing data: the @v1.3 storage layout moves every message with its id, order, state and
 receipt; the heads added after @v1.5 are built by the first consumers and dropped by a revert, with nothing
-lost."""
+lost; the consumed totals of @v1.6's striped counter become one row per channel and back."""
 
 from __future__ import annotations
 
@@ -121,3 +121,34 @@ def test_heads_come_and_go_with_the_upgrade_from_v15(v15_url: str) -> None:
                  if row[1] == "alpha" and row[0] != lease_id and row[7] != "ready"]
         again = conn.execute("SELECT id FROM pgq.dequeue('alpha', 100)").fetchall()
         assert [row[0] for row in again] == later
+
+
+@pytest.fixture
+def v16_url(cluster: Cluster) -> Iterator[str]:
+    yield from deployed_at(cluster, "pgq_upgrade_v16", "@v1.6")
+
+
+def test_the_striped_counter_folds_into_one_row_per_channel(v16_url: str) -> None:
+    """@v1.6 kept up to 64 stripes of a channel's consumed total; the upgrade adds them into one row per
+    channel, and stats() answers the same before, after, after a revert and after a redeploy."""
+    totals = "SELECT channel, sum(consumed) FROM pgq.counter GROUP BY channel ORDER BY channel"
+    with psycopg.connect(v16_url, autocommit=True) as conn:
+        every_state(conn)
+        conn.execute("SELECT pgq.maintain()")  # folds the archive into this session's stripe
+        conn.execute("INSERT INTO pgq.counter (channel, stripe, consumed)"
+                     " SELECT s.channel, (pg_backend_pid() + s.k) % 64, s.n FROM (VALUES ('alpha', 1, 10),"
+                     " ('alpha', 2, 7), ('beta', 1, 1), ('history', 1, 100)) AS s(channel, k, n)")
+        striped = "SELECT count(*) > count(DISTINCT channel) FROM pgq.counter"
+        assert conn.execute(striped).fetchone() == (True,)
+        before, folded = contents(conn), conn.execute(totals).fetchall()
+    assert ("history", 0, 0, 0, 0, 100, 100) in before["stats"]
+
+    sqitch("deploy", v16_url, quiet=True)
+    with psycopg.connect(v16_url, autocommit=True) as conn:
+        assert contents(conn) == before
+        assert conn.execute("SELECT channel, consumed FROM pgq.counter ORDER BY channel").fetchall() == folded
+    for step in (("revert", "-y", "--to", "@v1.6"), ("deploy",)):
+        sqitch(step[0], v16_url, *step[1:], quiet=True)
+        with psycopg.connect(v16_url, autocommit=True) as conn:
+            assert contents(conn) == before, f"after {step}"
+            assert conn.execute(totals).fetchall() == folded

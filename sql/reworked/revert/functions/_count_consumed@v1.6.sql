@@ -1,0 +1,4 @@
+-- Revert pgqueue:functions/_count_consumed from pg
+--
+-- Nothing to undo: the definition above is the one schema/counter created,
+-- and reverting schema/counter drops the function.
