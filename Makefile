@@ -73,5 +73,5 @@ lint: bootstrap ## ruff and mypy
 bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; about 50 minutes on 2 cores, own cluster
 	@$(PY) -m performance.bench
 
-bench-quick: bootstrap ## Every bench scenario scaled down, about 7 minutes on 2 cores: a smoke test, not results
+bench-quick: bootstrap ## Every bench scenario scaled down, about 8 minutes on 2 cores: a smoke test, not results
 	@$(PY) -m performance.bench --quick

@@ -1,7 +1,7 @@
 """`make bench`: pgq against minimal raw-SQL baselines (pgbench), and the gateway under k6.
 
     python -m performance.bench              # the full run: about 50 minutes on 2 cores, 35 of them (e), (f)
-    python -m performance.bench --quick      # every scenario, scaled down: about 7 minutes
+    python -m performance.bench --quick      # every scenario, scaled down: about 8 minutes
     python -m performance.bench --only sql   # just the SQL scenarios; --only http: just the gateway
     python -m performance.bench --only head  # just (e) held horizon and (f) in flight
 
