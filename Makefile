@@ -70,8 +70,8 @@ lint: bootstrap ## ruff and mypy
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/mypy
 
-bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; about an hour, own cluster
+bench: bootstrap ## pgq vs minimal baselines on one and many channels (pgbench), gateway under k6; about 50 minutes on 2 cores, own cluster
 	@$(PY) -m performance.bench
 
-bench-quick: bootstrap ## Every bench scenario scaled down to about 3 minutes: a smoke test, not results
+bench-quick: bootstrap ## Every bench scenario scaled down, about 8 minutes on 2 cores: a smoke test, not results
 	@$(PY) -m performance.bench --quick

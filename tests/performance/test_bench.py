@@ -294,6 +294,13 @@ def test_in_flight_scenario_compares_leased_ahead_with_none(bench: Bench, admin:
     leased = admin.execute("SELECT channel, count(*) FROM pgq.queue"
                            " WHERE visible_at > now() + interval '1 minute' GROUP BY 1 ORDER BY 1").fetchall()
     assert leased == [("f1000x1", 1_000), ("f100x1", 100)], "the messages ahead stay leased for the hour"
+    # Analysed with every backlog in place: statistics that count the channel with none ahead empty give
+    # dequeue and lease a plan that walks the whole channel on every call.
+    analysed = admin.execute("SELECT tablename, most_common_vals::text::text[] FROM pg_stats"
+                             " WHERE schemaname || '.' || tablename IN ('pgq.queue', 'bench.raw_lease')"
+                             " AND attname = 'channel' ORDER BY 1").fetchall()
+    seen = [table for table, common in analysed if isinstance(common, list) and "f0x1" in common]
+    assert seen == ["queue", "raw_lease"]
 
 
 # ---------------------------------------------------------------- latencies and percentiles

@@ -1,0 +1,69 @@
+"""docs/performance.md shows the latest results as `python -m performance.report` renders them from
+performance/results/*.json: the newest full-profile run of each part, and (e)'s series."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from performance.report import BEGIN, END, GUIDE, full_runs, latest, render, replace_section
+
+MACHINE = {"nproc": "2", "cpu": "a CPU", "postgresql": "15"}
+
+
+def row(scenario: str, value: float) -> dict[str, Any]:
+    return {"scenario": scenario, "unit": "msgs/s", "value": value, "baseline": None, "ratio": None,
+            "unknown_field_of_a_later_bench": 1}
+
+
+Points = list[dict[str, Any]]
+
+
+def write(results: Path, name: str, rows: Points, held: Points | None = None) -> None:
+    results.mkdir(exist_ok=True)
+    (results / name).write_text(json.dumps({
+        "profile": {"name": "full", "hold_sample": 10}, "machine": MACHINE, "started": name[:16],
+        "seconds": 600, "rows": rows, "held_horizon": held or []}))
+
+
+SQL_ROW, HEAD_ROW, HTTP_ROW = "`pgq.enqueue`, 1 client", "(e) held horizon", "knee: highest arrival rate"
+
+
+def test_the_guide_shows_what_the_generator_renders_from_the_committed_results() -> None:
+    """Run `python -m performance.report --write` after committing a results file."""
+    assert render() in GUIDE.read_text()
+
+
+def test_each_part_comes_from_the_newest_full_run_that_measured_it(tmp_path: Path) -> None:
+    write(tmp_path, "20261101T000000Z.json", [row(SQL_ROW, 1), row(HEAD_ROW, 2), row(HTTP_ROW, 3)])
+    write(tmp_path, "20261102T000000Z-head.json", [row(HEAD_ROW, 20)])
+    write(tmp_path, "20261103T000000Z-quick.json", [row(SQL_ROW, 9), row(HEAD_ROW, 9), row(HTTP_ROW, 9)])
+    write(tmp_path, "20261104T000000Z-quick-http.json", [row(HTTP_ROW, 3000)])
+    (tmp_path / "longpoll-20261105T000000Z.json").write_text("{}")
+    chosen = latest(full_runs(tmp_path))
+    assert {part: run.path.name for part, run in chosen.items()} == {
+        "sql": "20261101T000000Z.json", "head": "20261102T000000Z-head.json", "http": "20261101T000000Z.json"}
+    section = render(tmp_path)
+    rows = [line for line in section.splitlines() if line.startswith(("| `", "| (", "| knee"))]
+    rates = [line.split(" | ")[1] for line in rows]
+    assert rates == ["1 msgs/s", "20 msgs/s", "3 msgs/s"], "one table in the bench's order, no quick run"
+
+
+def test_the_series_splits_each_side_at_the_hold(tmp_path: Path) -> None:
+    held = [{"hold": 100, "channels": "1 channel", "t": t, "pgq": 1000 + t, "baseline": 2000 + t,
+             "held": t > 20} for t in (10, 20, 30, 40)]
+    write(tmp_path, "20261101T000000Z-head.json", [row(HEAD_ROW, 2)], held)
+    lines = render(tmp_path).splitlines()
+    assert "| 100 s | 1 channel | pgq | 1,010 1,020 | 1,030 1,040 |" in lines
+    assert "| 100 s | 1 channel | baseline | 2,010 2,020 | 2,030 2,040 |" in lines
+
+
+def test_write_replaces_only_the_generated_section() -> None:
+    guide = f"# Title\n\nprose\n\n{BEGIN}\nold table\n{END}\n\nmore prose\n"
+    replaced = replace_section(guide, f"{BEGIN}\nnew\n{END}")
+    assert replaced == f"# Title\n\nprose\n\n{BEGIN}\nnew\n{END}\n\nmore prose\n"
+    with pytest.raises(ValueError):
+        replace_section("no markers", "x")
