@@ -17,7 +17,7 @@ import pytest
 from gateway.errors import GRACE_SECONDS
 from gateway.settings import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.helpers import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
+from tests.utils.client import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
 
 TIMEOUT = 1.0
 SLACK = 3.0  # a shared, noisy machine

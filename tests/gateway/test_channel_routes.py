@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.bounds import MAX_VISIBILITY_SECONDS
-from tests.gateway.helpers import ADMIN_TOKEN, ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.client import ADMIN_TOKEN, ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 WRONG = {"Authorization": "Bearer not-the-admin-token"}

@@ -19,7 +19,7 @@ from gateway.backends.direct import DirectBackend
 from gateway.backends.direct_watch import ListenHub
 from gateway.coalesce import EnqueueCoalescer
 from gateway.errors import GRACE_SECONDS, GatewayError
-from tests.gateway.helpers import GATEWAY_SESSIONS
+from tests.utils.client import GATEWAY_SESSIONS
 
 Outcome = int | GatewayError | BaseException
 Calls = list[tuple[str, int]]

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.client import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 DEFAULT_MAX_DELIVERIES = 5
 JSON = {"content-type": "application/json"}

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from gateway.routes.health import PROBE_MAX_AGE
 from gateway.settings import Settings
-from tests.gateway.helpers import QUIET, post, serve
+from tests.utils.client import QUIET, post, serve
 
 
 @pytest.fixture

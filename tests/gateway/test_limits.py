@@ -19,8 +19,8 @@ from gateway.backends import Cut, Deadline
 from gateway.limits import Guard
 from gateway.settings import Settings
 from support.serve import running_gateway
-from tests.gateway.fakes import StubBackend
-from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.client import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.fakes import StubBackend
 
 LIMIT = 1000
 JSON = {"content-type": "application/json"}

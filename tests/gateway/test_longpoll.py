@@ -27,8 +27,8 @@ from gateway.backends.postgrest import BackoffPoll
 from gateway.exactjson import is_empty
 from gateway.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
 from support.serve import APP, running_gateway
-from tests.gateway.helpers import assert_empty_204, assert_status, post
-from tests.serving import NOTIFIED_ONLY_APP
+from tests.utils.client import assert_empty_204, assert_status, post
+from tests.utils.serving import NOTIFIED_ONLY_APP
 
 POOL_SIZE = 4
 
@@ -36,7 +36,7 @@ POOL_SIZE = 4
 @pytest.fixture
 def notified_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a notification can wake a waiting request (direct backend) within the test's deadlines."""
-    monkeypatch.setattr(direct_watch, "RECHECK_SECONDS", 3600.0)  # as tests.serving.create_notified_only_app
+    monkeypatch.setattr(direct_watch, "RECHECK_SECONDS", 3600.0)  # as serving.create_notified_only_app
 
 
 def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Response, float]:

@@ -8,7 +8,7 @@ from typing import Any
 import psycopg
 
 from gateway.settings import Settings
-from tests.gateway.helpers import serve
+from tests.utils.client import serve
 
 
 def archived(admin: psycopg.Connection[Any]) -> list[int]:

@@ -13,8 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.backends import Cut, Deadline
 from gateway.settings import Settings
-from tests.gateway.fakes import StubBackend
-from tests.gateway.helpers import QUIET, gauge, post, samples, samples_of, serve
+from tests.utils.client import QUIET, gauge, post, samples, samples_of, serve
+from tests.utils.fakes import StubBackend
 
 
 def requests_total(client: TestClient, **labels: str) -> float:

@@ -15,7 +15,7 @@ import httpx
 import psycopg
 
 from support.serve import running_gateway
-from tests.serving import NOTIFIED_ONLY_APP
+from tests.utils.serving import NOTIFIED_ONLY_APP
 
 WAIT = 10  # seconds: without the notification, the wait runs out with a 204
 

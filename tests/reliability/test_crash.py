@@ -19,7 +19,7 @@ import pytest
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
 from support.serve import running_gateway
 from tests.reliability.faults import crash
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
 
 ROUNDS = 3
 KINDS = ("immediate", "backend", "postmaster")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
 
 CHANNEL = "work"
 CONSUMERS = 8

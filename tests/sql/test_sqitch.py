@@ -13,7 +13,7 @@ import pytest
 
 from support.localpg import REPO, Cluster, gateway_url, psql, sqitch
 from support.schema_snapshot import SNAPSHOT, dump
-from tests.databases import drop_database
+from tests.utils.databases import drop_database
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 
 from gateway.settings import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.helpers import QUIET, assert_status, gauge, post, samples, serve
+from tests.utils.client import QUIET, assert_status, gauge, post, samples, serve
 
 TIMEOUT = 2.0
 
