@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, gateway_url, psql, scratch_cluster, sqitch
-from tests.databases import TEMPLATE, drop_database, fresh_database
+from tests.utils.databases import TEMPLATE, drop_database, fresh_database
 
 os.environ.pop("PGQ_DATABASE_URL", None)
 

@@ -21,8 +21,8 @@ import yaml
 
 from gateway.core.security import AUDIENCE
 from support.localpg import REPO, SUPERUSER_PASSWORD, Cluster, psql, role_passwords
-from tests.databases import drop_database
 from tests.deploy.images import copy_build_files, exec_form
+from tests.utils.databases import drop_database
 
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"

@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,19 +26,12 @@ from psycopg import sql
 from gateway.core.metrics import GAUGES
 from support.localpg import REPO, free_port
 from tests.deploy.images import copy_build_files, exec_form
+from tests.utils.waiting import wait_for
 
 DASHBOARDS = sorted((REPO / "monitoring/grafana/dashboards").glob("*.json"))
 # Grafana's macros, as concrete durations a 1 s scrape interval fills well.
 MACROS = {"$__rate_interval": "1m", "$__interval": "1s", "$__range": "5m"}
 ROUTES = {"/queue/{channel}", "/message"}
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def answers(url: str) -> bool:

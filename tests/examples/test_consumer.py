@@ -8,14 +8,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 
 from support.localpg import REPO
 from support.serve import running_gateway
+from tests.utils.waiting import wait_for, watched
 
 CONSUMER = REPO / "examples" / "consumer.py"
 VISIBILITY = 2  # seconds: a 5-second job outlives its first lease
@@ -47,13 +50,6 @@ def consumer(url: str, channel: str, log: Path) -> Iterator[Consumer]:
             process.wait()
 
 
-def until(done: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not done():
-        assert time.monotonic() < deadline, f"not within {DEADLINE:g} s: {what}"
-        time.sleep(0.2)
-
-
 def enqueue(url: str, channel: str, message: dict[str, object]) -> int:
     answer = httpx.post(f"{url}/message", json={"channel": channel, "message": message})
     assert answer.status_code == 201, answer.text
@@ -71,7 +67,7 @@ def test_two_consumers_settle_every_job_once(gateway_dsn: str, tmp_path: Path) -
             def lines() -> list[str]:
                 return first.lines() + second.lines()
 
-            until(lambda: sum(line.startswith("acked") for line in lines()) == 3, "three jobs acked")
+            wait_for(lambda: sum(line.startswith("acked") for line in lines()) == 3, "three jobs acked")
             assert first.stop() == 0 and second.stop() == 0
             assert first.lines()[-1] == second.lines()[-1] == "stopped"
         log = lines()
@@ -91,15 +87,17 @@ def test_sigterm_mid_job_finishes_and_settles_it_first(gateway_dsn: str, tmp_pat
     with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAINTAIN_INTERVAL="0") as gateway:
         job = enqueue(gateway.url, channel, {"seconds": 3})
         with consumer(gateway.url, channel, tmp_path / "c.log") as running:
-            until(lambda: f"leased {job} delivery 1" in running.lines(), "the job leased")
+            wait_for(lambda: f"leased {job} delivery 1" in running.lines(), "the job leased")
             assert running.stop() == 0
             assert running.lines()[-2:] == [f"acked {job}: 200", "stopped"]
 
 
-def test_sigterm_while_polling_stops_at_once(gateway_dsn: str, tmp_path: Path) -> None:
+def test_sigterm_while_polling_stops_at_once(
+    gateway_dsn: str, admin: psycopg.Connection[Any], tmp_path: Path
+) -> None:
     with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAINTAIN_INTERVAL="0") as gateway, \
             consumer(gateway.url, "consumer-idle", tmp_path / "d.log") as idle:
-        time.sleep(2)  # in its 20-second long poll by now
+        wait_for(lambda: watched(admin, "consumer-idle"), "the consumer in its 20-second long poll")
         started = time.monotonic()
         assert idle.stop() == 0
         assert time.monotonic() - started < 10, "the long poll was not cut short"

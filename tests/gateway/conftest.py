@@ -2,7 +2,7 @@
 
 `client` runs every test of the HTTP suite twice on a fresh database: over the
 direct backend, and over the PostgREST backend. That one talks to the PostgREST
-stand-in (tests/standin.py) on the same database, or to a real PostgREST when
+stand-in (tests/utils/standin.py) on the same database, or to a real PostgREST when
 PGQ_TEST_POSTGREST_URL names one (the container workflow). A real PostgREST's
 database is shared, so suite tests use channel names of their own (`channel`)
 and never assume an empty database.
@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.core.config import Settings
-from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, bearer, serve
-from tests.gateway.jwt import compose_secret
-from tests.standin import StandInPostgrest
+from tests.utils.client import ADMIN_TOKEN, AS_ADMIN, bearer, serve
+from tests.utils.jwt import compose_secret
+from tests.utils.standin import StandInPostgrest
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 BACKENDS = ["direct", "postgrest"]

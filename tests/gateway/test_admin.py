@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from gateway.api.deps import ADMIN_OFF
 from gateway.core.config import Settings
 from gateway.db.direct import DirectBackend
-from tests.gateway.helpers import ADMIN_TOKEN as ADMIN
-from tests.gateway.helpers import QUIET, assert_status, bearer, serve
+from tests.utils.client import ADMIN_TOKEN as ADMIN
+from tests.utils.client import QUIET, assert_status, bearer, serve
 
 API = "api-token"
 NEW = {"channel": "two", "message": {}}

@@ -17,7 +17,8 @@ import pytest
 from gateway.core.config import Settings
 from gateway.core.errors import GRACE_SECONDS
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.helpers import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
+from tests.utils.client import GATEWAY_SESSIONS, QUIET, assert_status, post, serve
+from tests.utils.waiting import wait_for
 
 TIMEOUT = 1.0
 SLACK = 3.0  # a shared, noisy machine
@@ -76,7 +77,7 @@ def test_a_read_only_server_is_503_and_its_session_dropped(
     with serve(settings) as client:
         admin.execute(f"ALTER DATABASE {database} SET default_transaction_read_only = on")
         admin.execute(f"SELECT pg_terminate_backend(pid) {GATEWAY_SESSIONS}")
-        time.sleep(0.5)
+        time.sleep(0.5)  # for the gateway to read the termination: nothing outside shows when it has
         assert_status(client.post("/message", json={"channel": "ro", "message": {}}), 503, "(25006)")
         admin.execute(f"ALTER DATABASE {database} RESET default_transaction_read_only")
         post(client, "ro", {"seq": 1})  # on a new session: the read-only one was dropped
@@ -135,7 +136,8 @@ def test_a_cancelled_synchronous_replication_wait_is_504(sync_cluster: Cluster) 
         admin.execute("INSERT INTO pgq.queue (channel, message) VALUES ('sync', '{\"seq\": 0}')")
         admin.execute("ALTER SYSTEM SET synchronous_standby_names = 'nobody'")
         admin.execute("SELECT pg_reload_conf()")
-        time.sleep(0.5)
+        wait_for(lambda: admin.execute("SHOW synchronous_standby_names").fetchone() == ("nobody",),
+                 "the setting reloaded")
         settings = Settings(database_url=gateway_url(admin_url), upstream_timeout=TIMEOUT, **QUIET)
         with serve(settings) as client:
             started = time.monotonic()

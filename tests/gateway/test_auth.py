@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.core.config import Settings
-from tests.gateway.helpers import QUIET, assert_status, post, serve
+from tests.utils.client import QUIET, assert_status, post, serve
 
 TOKEN = "s3cret-token"
 GOOD = {"Authorization": f"Bearer {TOKEN}"}

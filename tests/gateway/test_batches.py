@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.helpers import assert_empty_204, assert_status
+from tests.utils.client import assert_empty_204, assert_status
 
 
 def post_batch(client: TestClient, channel: str, messages: list[Any]) -> list[int]:

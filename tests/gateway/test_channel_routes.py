@@ -3,15 +3,15 @@ reset its settings, purge it. Both backends; admin routes with PGQ_ADMIN_TOKEN s
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from gateway.bounds import MAX_VISIBILITY_SECONDS
-from tests.gateway.helpers import ADMIN_TOKEN, ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.client import ADMIN_TOKEN, ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 WRONG = {"Authorization": "Bearer not-the-admin-token"}
@@ -24,7 +24,9 @@ def lease(client: TestClient, channel: str, visibility: int) -> dict[str, Any]:
     return leased
 
 
-def test_extend_keeps_a_lease_past_its_first_end(client: TestClient, channel: str) -> None:
+def test_extend_keeps_a_lease_past_its_first_end(
+    client: TestClient, admin: psycopg.Connection[Any], channel: str
+) -> None:
     post(client, channel, {"seq": 1})
     held = lease(client, channel, 1)
     body = {"id": held["id"], "receipt": held["receipt"], "visibility": 600}
@@ -34,7 +36,8 @@ def test_extend_keeps_a_lease_past_its_first_end(client: TestClient, channel: st
     ends = response.json()["lease_expires_at"]
     assert ISO_WITH_OFFSET.match(ends)
     assert datetime.fromisoformat(ends) > datetime.now(UTC) + timedelta(seconds=500)
-    time.sleep(1.5)  # past the first lease's end: still held
+    row = admin.execute("SELECT visible_at FROM pgq.queue WHERE id = %s", [held["id"]]).fetchone()
+    assert row == (datetime.fromisoformat(ends),), "the lease in the table ends when the answer says"
     assert_empty_204(client.get(f"/queue/{channel}", params={"visibility": 30}))
     ack = client.post(f"/queue/{channel}/ack", json={"id": held["id"], "receipt": held["receipt"]})
     assert ack.status_code == 200, "the receipt is kept"

@@ -19,7 +19,7 @@ from gateway.db import Cut, Deadline
 from gateway.db.coalesce import EnqueueCoalescer
 from gateway.db.direct import DirectBackend
 from gateway.db.direct_watch import ListenHub
-from tests.gateway.helpers import GATEWAY_SESSIONS
+from tests.utils.client import GATEWAY_SESSIONS
 
 Outcome = int | GatewayError | BaseException
 Calls = list[tuple[str, int]]

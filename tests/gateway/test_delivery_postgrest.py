@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from gateway.core.config import Settings
 from gateway.db.postgrest import PostgrestBackend
-from tests.gateway.fakes import BASE, ROW, PostgREST
-from tests.gateway.helpers import ADMIN_TOKEN, AS_ADMIN, assert_empty_204, assert_status, bearer, serve
-from tests.gateway.jwt import SECRET, claims
+from tests.utils.client import ADMIN_TOKEN, AS_ADMIN, assert_empty_204, assert_status, bearer, serve
+from tests.utils.fakes import BASE, ROW, PostgREST
+from tests.utils.jwt import SECRET, claims
 
 RECEIPT = "3945cf6c-d470-45a5-aa61-eb61ee2c50c5"
 LEASED = {**ROW, "deliveries": 2, "receipt": RECEIPT, "lease_expires_at": "2025-01-24T21:33:47.988107+00:00"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,7 +14,8 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.client import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.waiting import make_due
 
 DEFAULT_MAX_DELIVERIES = 5
 JSON = {"content-type": "application/json"}
@@ -56,6 +57,12 @@ def first_lease_after(
         assert response.status_code == 204, response.text
         time.sleep(0.05)
     raise AssertionError(f"nothing leasable {seconds + 30:.0f} s after")
+
+
+def visible_at(admin: psycopg.Connection[Any], message_id: int) -> datetime:
+    row = admin.execute("SELECT visible_at FROM pgq.queue WHERE id = %s", [message_id]).fetchone()
+    assert row is not None and isinstance(row[0], datetime)
+    return row[0]
 
 
 # --- leases and receipts -------------------------------------------------------------------------
@@ -127,6 +134,7 @@ def test_a_receipt_is_stale_once_the_message_is_leased_again(client: TestClient,
 
 
 def test_an_expired_lease_is_ready_again_at_its_own_id(client: TestClient, channel: str) -> None:
+    """The real clock, on each backend; the other tests of time move visible_at (make_due)."""
     ids = [post(client, channel, {"seq": seq}) for seq in range(2)]
     started = time.monotonic()
     first = lease(client, channel, visibility=1)
@@ -141,27 +149,39 @@ def test_an_expired_lease_is_ready_again_at_its_own_id(client: TestClient, chann
     assert_settled(settle(client, channel, "ack", again), "Message acknowledged")
 
 
-def test_nack_with_a_delay_is_not_redelivered_early(client: TestClient, channel: str) -> None:
-    post(client, channel, {"seq": 1})
+def test_nack_with_a_delay_is_not_redelivered_early(
+    client: TestClient, admin: psycopg.Connection[Any], channel: str
+) -> None:
+    new_id = post(client, channel, {"seq": 1})
     leased = lease(client, channel)
-    started = time.monotonic()
+    before = datetime.now(UTC)
     assert_settled(settle(client, channel, "nack", leased, delay=2), "Message returned to the queue")
+    after = datetime.now(UTC)
     assert_empty_204(client.get(f"/queue/{channel}"))
-    assert first_lease_after(client, channel, started, 2)[0] >= 1.9
+    assert before + timedelta(seconds=2) <= visible_at(admin, new_id) <= after + timedelta(seconds=2)
+    assert make_due(admin, channel) == 1
+    again = lease(client, channel)
+    assert (again["id"], again["deliveries"]) == (new_id, 2)
 
 
 # --- delayed and deduplicated messages -------------------------------------------------------------
 
 
-def test_delayed_message_is_not_delivered_early(client: TestClient, channel: str) -> None:
-    started = time.monotonic()
+def test_delayed_message_is_not_delivered_early(
+    client: TestClient, admin: psycopg.Connection[Any], channel: str
+) -> None:
+    before = datetime.now(UTC)
     response = client.post("/message", json={"channel": channel, "message": {"seq": 1}, "delay": 2})
+    after = datetime.now(UTC)
     assert (response.status_code, response.json()["status"]) == (201, "Message inserted!")
     assert_empty_204(client.get(f"/queue/{channel}"))
     assert_empty_204(client.get(f"/queue/{channel}", params={"visibility": 30}))
     queued = client.get("/messages", params={"channel": channel}).json()
-    assert [m["id"] for m in queued] == [response.json()["id"]]
-    assert first_lease_after(client, channel, started, 2)[0] >= 1.9
+    new_id = response.json()["id"]
+    assert [m["id"] for m in queued] == [new_id]
+    assert before + timedelta(seconds=2) <= visible_at(admin, new_id) <= after + timedelta(seconds=2)
+    assert make_due(admin, channel) == 1
+    assert client.get(f"/queue/{channel}").json()["id"] == new_id
 
 
 def test_delay_zero_is_the_plain_enqueue(client: TestClient, channel: str) -> None:
@@ -237,8 +257,7 @@ def test_dead_letters_are_paged_oldest_first(direct: TestClient, admin: psycopg.
     ids = [post(direct, "poison", {"seq": seq}) for seq in range(4)]
     for _ in ids:
         lease(direct, "poison", visibility=1)
-    admin.execute("UPDATE pgq.queue SET visible_at = now()")  # the leases end now rather than in a second
-    admin.execute("DELETE FROM pgq.head")  # time forged by hand: the heads start over (docs/sql.md)
+    assert make_due(admin, "poison") == len(ids)  # the leases end now rather than in a second
     assert_empty_204(direct.get("/queue/poison", params={"visibility": 30}))
 
     page = direct.get("/dead-letters", params={"channel": "poison", "offset": 1, "limit": 2})

@@ -10,8 +10,8 @@ import pytest
 from gateway.core.config import Settings
 from gateway.core.errors import TIMEOUT, UNKNOWN, UNREACHABLE, status_for, upstream_error
 from gateway.db import Cut, Deadline
-from tests.gateway.fakes import StubBackend
-from tests.gateway.helpers import QUIET, assert_status, serve
+from tests.utils.client import QUIET, assert_status, serve
+from tests.utils.fakes import StubBackend
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from gateway.bounds import MAX_MESSAGE_DEPTH
-from tests.gateway.helpers import assert_status
+from tests.utils.client import assert_status
 
 # Beyond a 64-bit integer, beyond a double's 17 digits, and a scale jsonb keeps (0.10 is not 0.1).
 NUMBERS = {

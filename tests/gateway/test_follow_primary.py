@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 
 from gateway.api.routes.health import PROBE_MAX_AGE
 from gateway.core.config import Settings
-from tests.gateway.helpers import QUIET, post, serve
+from tests.utils.client import QUIET, post, serve
+from tests.utils.waiting import wait_for, watched
 
 
 @pytest.fixture
@@ -52,19 +53,23 @@ def test_no_writable_host_is_503_and_the_same_gateway_serves_once_there_is_one(
         answer = follower.get(path)
         assert answer.status_code == 503, (path, answer.status_code, answer.text)
     promote(admin)
-    time.sleep(PROBE_MAX_AGE)  # /readyz answers from a probe at most this old
-    assert follower.get("/readyz").status_code == 200
+    # /readyz answers from a probe up to PROBE_MAX_AGE old: ready again within that, not at once.
+    wait_for(lambda: follower.get("/readyz").status_code == 200, "ready again", timeout=PROBE_MAX_AGE + 30)
     assert follower.get(f"/queue/{channel}").json()["message"] == {"seq": 1}
 
 
 def test_a_long_poll_waiter_keeps_waiting_across_the_switch_and_gets_its_message(
-    follower: TestClient, admin: psycopg.Connection[tuple[object, ...]], channel: str
+    follower: TestClient, admin: psycopg.Connection[tuple[object, ...]], channel: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    def reconnects_failed() -> int:
+        return sum("pgq.watch failed" in record.getMessage() for record in caplog.records)
+
     with ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(follower.get, f"/queue/{channel}", params={"wait": 20})
-        time.sleep(1)
+        wait_for(lambda: watched(admin, channel), "the waiter registered")
         lose_the_primary(admin)
-        time.sleep(2.5)  # the listener tries to reconnect, and finds no writable host, more than once
+        wait_for(lambda: reconnects_failed() >= 2, "the listener finding no writable host, twice")
         assert not waiting.done(), "the waiter keeps waiting while there is no primary"
         promote(admin)
         admin.execute("SELECT pgq.enqueue(%s, '{\"seq\": 2}')", (channel,))

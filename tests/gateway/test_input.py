@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from gateway.bounds import HTTP_MAX_OFFSET
 from gateway.core.exactjson import NUMERIC_FRACTION_DIGITS, NUMERIC_INTEGER_DIGITS, NumberOutOfRange, bounded
 from support.serve import running_gateway
-from tests.gateway.helpers import assert_status
+from tests.utils.client import assert_status
 
 RECEIPT = "00000000-0000-0000-0000-000000000000"
 # Reproduction 2: 99 bytes that held the event loop for seconds and took hundreds of MB.

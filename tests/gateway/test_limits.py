@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from starlette.types import Message, Scope
@@ -19,8 +20,9 @@ from gateway.core.config import Settings
 from gateway.core.middleware import Guard
 from gateway.db import Cut, Deadline
 from support.serve import running_gateway
-from tests.gateway.fakes import StubBackend
-from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.client import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.fakes import StubBackend
+from tests.utils.waiting import wait_for, wait_for_async, watched
 
 LIMIT = 1000
 JSON = {"content-type": "application/json"}
@@ -111,7 +113,7 @@ def test_a_slow_sender_gets_408_and_frees_its_slot(gateway_dsn: str) -> None:
         assert_empty_204(httpx.get(f"{gateway.url}/channels"))
 
 
-def test_a_long_poll_over_its_limit_is_503_at_once(gateway_dsn: str) -> None:
+def test_a_long_poll_over_its_limit_is_503_at_once(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
     """Waiting long polls have their own cap: with two of them waiting and PGQ_MAX_WAITING=2, a third
     is refused at once, while other requests are served. /healthz still answers, and the waiting polls
     end as usual."""
@@ -119,7 +121,7 @@ def test_a_long_poll_over_its_limit_is_503_at_once(gateway_dsn: str) -> None:
                          PGQ_MAINTAIN_INTERVAL="0") as gateway, ThreadPoolExecutor(2) as pool:
         polls = [pool.submit(httpx.get, f"{gateway.url}/queue/limit{i}", params={"wait": 4}, timeout=30)
                  for i in range(2)]
-        time.sleep(1.5)
+        wait_for(lambda: watched(admin, "limit0", "limit1"), "both polls waiting")
         started = time.monotonic()
         over = httpx.get(f"{gateway.url}/queue/limit9", params={"wait": 1})
         assert time.monotonic() - started < SLACK
@@ -131,18 +133,27 @@ def test_a_long_poll_over_its_limit_is_503_at_once(gateway_dsn: str) -> None:
         assert_empty_204(httpx.get(f"{gateway.url}/channels"))
 
 
-POLLS = 1_000
+POLLS = 100
 
 
-def test_a_thousand_waiting_polls_leave_room_for_producers(gateway_dsn: str) -> None:
-    """1,000 long polls used to fill PGQ_MAX_CONCURRENT (1000), and every POST got 503 (issue 19)."""
+def test_waiting_polls_leave_room_for_producers(gateway_dsn: str, admin: psycopg.Connection[Any]) -> None:
+    """1,000 long polls used to fill PGQ_MAX_CONCURRENT (1000), and every POST got 503 (issue 19): the
+    same, scaled down to PGQ_MAX_CONCURRENT polls."""
+    channels = [f"idle{i}" for i in range(10)]
+
+    async def all_waiting(client: httpx.AsyncClient) -> bool:
+        """Every channel watched, and then every poll admitted: one more is refused (PGQ_MAX_WAITING
+        is POLLS; the polls were all sent before their channels could be watched)."""
+        if not await asyncio.to_thread(watched, admin, *channels):
+            return False
+        return (await client.get("/queue/one-more", params={"wait": 0.1})).status_code == 503
 
     async def scenario(url: str) -> tuple[list[int], int]:
         limits = httpx.Limits(max_connections=POLLS + 10, max_keepalive_connections=10)
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
-            polls = [asyncio.create_task(client.get(f"/queue/idle{i % 10}", params={"wait": 20}))
+            polls = [asyncio.create_task(client.get(f"/queue/{channels[i % 10]}", params={"wait": 20}))
                      for i in range(POLLS)]
-            await asyncio.sleep(8)  # all connected, each tried once, all waiting
+            await wait_for_async(lambda: all_waiting(client), "every poll waiting")
             posts = [await client.post("/message", json={"channel": "busy", "message": {"seq": i}})
                      for i in range(10)]
             answered = sum(poll.done() for poll in polls)
@@ -151,7 +162,8 @@ def test_a_thousand_waiting_polls_leave_room_for_producers(gateway_dsn: str) -> 
             await asyncio.gather(*polls, return_exceptions=True)
             return [post.status_code for post in posts], answered
 
-    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAINTAIN_INTERVAL="0") as gateway:
+    with running_gateway(PGQ_DATABASE_URL=gateway_dsn, PGQ_MAINTAIN_INTERVAL="0",
+                         PGQ_MAX_CONCURRENT=str(POLLS), PGQ_MAX_WAITING=str(POLLS)) as gateway:
         statuses, answered = asyncio.run(scenario(gateway.url))
     assert answered == 0, "every poll was still waiting"
     assert statuses == [201] * 10

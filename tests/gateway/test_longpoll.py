@@ -28,8 +28,9 @@ from gateway.db.direct_watch import ListenHub
 from gateway.db.longpoll import FIRST_BACKOFF, MAX_BACKOFF, poll
 from gateway.db.postgrest import BackoffPoll
 from support.serve import APP, running_gateway
-from tests.gateway.helpers import assert_empty_204, assert_status, post
-from tests.serving import NOTIFIED_ONLY_APP
+from tests.utils.client import assert_empty_204, assert_status, post
+from tests.utils.serving import NOTIFIED_ONLY_APP
+from tests.utils.waiting import until_watched, wait_for, wait_for_async, waiting_on
 
 POOL_SIZE = 4
 
@@ -37,7 +38,7 @@ POOL_SIZE = 4
 @pytest.fixture
 def notified_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a notification can wake a waiting request (direct backend) within the test's deadlines."""
-    monkeypatch.setattr(direct_watch, "RECHECK_SECONDS", 3600.0)  # as tests.serving.create_notified_only_app
+    monkeypatch.setattr(direct_watch, "RECHECK_SECONDS", 3600.0)  # as serving.create_notified_only_app
 
 
 def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Response, float]:
@@ -47,12 +48,12 @@ def timed_get(client: TestClient, path: str, **params: Any) -> tuple[httpx.Respo
 
 
 def post_to_a_waiting_consumer(
-    client: TestClient, channel: str, wait: float
+    client: TestClient, admin: psycopg.Connection[Any], channel: str, wait: float
 ) -> tuple[httpx.Response, float, int]:
-    """A consumer waits; a message is posted half a second later. Its answer, how long it took, the new id."""
+    """A consumer waits; a message is posted once it does. Its answer, how long it took, the new id."""
     with ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=wait)
-        time.sleep(0.5)
+        wait_for(waiting_on(client, admin, channel), "the consumer waiting")
         assert not waiting.done(), "nothing to dequeue yet: still waiting"
         new_id = post(client, channel, {"seq": 1})
         response, elapsed = waiting.result(timeout=wait + 30)
@@ -60,18 +61,21 @@ def post_to_a_waiting_consumer(
 
 
 @pytest.mark.usefixtures("notified_only")
-def test_a_waiting_consumer_gets_a_message_as_soon_as_it_is_posted(client: TestClient, channel: str) -> None:
-    response, elapsed, new_id = post_to_a_waiting_consumer(client, channel, wait=15)
+def test_a_waiting_consumer_gets_a_message_as_soon_as_it_is_posted(
+    client: TestClient, admin: psycopg.Connection[Any], channel: str
+) -> None:
+    response, elapsed, new_id = post_to_a_waiting_consumer(client, admin, channel, wait=15)
     assert response.status_code == 200 and response.json()["id"] == new_id
     assert elapsed < 10, "answered on the message, long before the wait ran out"
 
 
 def test_without_its_notification_a_waiting_consumer_is_not_woken(
-    direct: TestClient, channel: str, notified_only: None, monkeypatch: pytest.MonkeyPatch,
+    direct: TestClient, admin: psycopg.Connection[Any], channel: str, notified_only: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The sabotage the test above must catch: with the LISTEN handler a no-op, nothing else wakes."""
     monkeypatch.setattr(ListenHub, "_notified", lambda *_: None)
-    response, elapsed, _ = post_to_a_waiting_consumer(direct, channel, wait=3)
+    response, elapsed, _ = post_to_a_waiting_consumer(direct, admin, channel, wait=3)
     assert_empty_204(response)
     assert elapsed >= 3
 
@@ -89,10 +93,12 @@ def test_a_ready_message_is_answered_without_waiting(client: TestClient, channel
 
 
 @pytest.mark.usefixtures("notified_only")
-def test_wait_combines_with_visibility_and_count(client: TestClient, channel: str) -> None:
+def test_wait_combines_with_visibility_and_count(
+    client: TestClient, admin: psycopg.Connection[Any], channel: str
+) -> None:
     with ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(timed_get, client, f"/queue/{channel}", wait=15, visibility=60, count=10)
-        time.sleep(0.5)
+        wait_for(waiting_on(client, admin, channel), "the consumer waiting")
         messages = [{"seq": i} for i in range(3)]
         batch = client.post("/messages", json={"channel": channel, "messages": messages})
         response, elapsed = waiting.result(timeout=30)
@@ -170,6 +176,14 @@ def served_notified_only(gateway_dsn: str) -> Iterator[str]:
         yield url
 
 
+def rechecked_since(admin: psycopg.Connection[Any], since: object) -> bool:
+    """Whether the gateway's LISTEN connection has run pgq.watch (its re-check) since `since`."""
+    row = admin.execute("SELECT EXISTS (SELECT FROM pg_stat_activity WHERE usename = 'pgq_gateway'"
+                        " AND datname = current_database() AND query LIKE '%%pgq.watch%%'"
+                        " AND state = 'idle' AND state_change > %s)", [since]).fetchone()
+    return row == (True,)
+
+
 def gateway_connections(admin: psycopg.Connection[Any]) -> tuple[int, int]:
     """The gateway's sessions on this database: all of them, and those that LISTEN."""
     row = admin.execute("SELECT count(*), count(*) FILTER (WHERE query LIKE '%pgq.watch%') "
@@ -185,11 +199,13 @@ async def wait_all(url: str, paths: list[str], wait: float) -> list[httpx.Respon
         return await asyncio.gather(*(http.get(path, params={"wait": wait}) for path in paths))
 
 
-def test_many_waiters_get_distinct_messages_or_204(served_notified_only: str) -> None:
+def test_many_waiters_get_distinct_messages_or_204(
+    served_notified_only: str, admin: psycopg.Connection[Any]
+) -> None:
     """One notification for the batch; each waiter that gets a message wakes the next."""
     async def scenario() -> list[httpx.Response]:
         waiters = asyncio.ensure_future(wait_all(served_notified_only, ["/queue/many"] * 20, wait=6))
-        await asyncio.sleep(1)
+        await until_watched(admin, "many")
         async with httpx.AsyncClient(base_url=served_notified_only) as http:
             messages = [{"seq": i} for i in range(10)]
             batch = await http.post("/messages", json={"channel": "many", "messages": messages})
@@ -205,9 +221,10 @@ def test_many_waiters_get_distinct_messages_or_204(served_notified_only: str) ->
 
 def test_idle_waiters_hold_no_connections(served: str, admin: psycopg.Connection[Any]) -> None:
     async def scenario() -> tuple[list[httpx.Response], tuple[int, int]]:
-        paths = [f"/queue/idle{i % 20}" for i in range(200)]
-        waiters = asyncio.ensure_future(wait_all(served, paths, wait=6))
-        await asyncio.sleep(3)  # all of them past their first try, and waiting
+        channels = [f"idle{i}" for i in range(20)]
+        waiters = asyncio.ensure_future(wait_all(served, [f"/queue/{channels[i % 20]}" for i in range(200)],
+                                                 wait=6))
+        await until_watched(admin, *channels)
         counted = await asyncio.to_thread(gateway_connections, admin)  # while they wait
         return await waiters, counted
 
@@ -217,17 +234,23 @@ def test_idle_waiters_hold_no_connections(served: str, admin: psycopg.Connection
     assert connections <= POOL_SIZE + 1, "the pool and the one LISTEN connection, not one per waiter"
 
 
-def test_a_client_that_disconnects_mid_wait_dequeues_nothing(served: str) -> None:
+def test_a_client_that_disconnects_mid_wait_dequeues_nothing(
+    served: str, admin: psycopg.Connection[Any]
+) -> None:
     async def scenario() -> None:
         async with httpx.AsyncClient(base_url=served, timeout=30) as http:
             gone = asyncio.ensure_future(http.get("/queue/gone", params={"wait": 15}))
-            await asyncio.sleep(1)
+            await until_watched(admin, "gone")
             gone.cancel()  # closes its connection
             await asyncio.gather(gone, return_exceptions=True)
+            # uvicorn shows nothing outside when it has seen the socket close: a pause, not a state.
             await asyncio.sleep(0.5)
             sent = await http.post("/message", json={"channel": "gone", "message": {"seq": 1}})
             assert sent.status_code == 201
-            await asyncio.sleep(2.5)  # the notification, and a re-check, have come and gone
+            since = admin.execute("SELECT clock_timestamp()").fetchone()
+            assert since is not None
+            await wait_for_async(lambda: asyncio.to_thread(rechecked_since, admin, since[0]),
+                                 "the notification, and a re-check, come and gone")
             left = await http.get("/messages", params={"channel": "gone"})
             assert left.status_code == 200 and [m["message"] for m in left.json()] == [{"seq": 1}]
             taken = await http.get("/queue/gone", params={"wait": 5})
@@ -243,6 +266,7 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
     registered before them is still woken by its notification, and one that comes after them polls;
     both get their message long before their wait runs out."""
     wait = 15.0
+    decoys: list[asyncio.Task[None]] = []
 
     async def scenario() -> list[float]:
         hub = ListenHub(gateway_dsn, 5.0)
@@ -263,10 +287,11 @@ def test_channels_past_the_watch_capacity_poll_for_their_own_waiters(
 
         try:
             first = asyncio.create_task(dequeue("real-first"))
-            await asyncio.sleep(0.5)
-            decoys = [asyncio.create_task(decoy(f"decoy-{i}")) for i in range(MAX_WATCHED_CHANNELS + 1)]
+            await until_watched(admin, "real-first")
+            decoys.extend(asyncio.create_task(decoy(f"decoy-{i}")) for i in range(MAX_WATCHED_CHANNELS + 1))
             last = asyncio.create_task(dequeue("real-last"))
-            await asyncio.sleep(3)  # pgq.watch has run with the decoys
+            # pgq.watch has run with the decoys: all but the two past its capacity are registered
+            await until_watched(admin, *(f"decoy-{i}" for i in range(MAX_WATCHED_CHANNELS - 1)))
             enqueued_at = time.monotonic()
             admin.execute("SELECT pgq.enqueue('real-first', '{}'), pgq.enqueue('real-last', '{}')")
             return list(await asyncio.gather(first, last))

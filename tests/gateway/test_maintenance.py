@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import psycopg
 
 from gateway.core.config import Settings
-from tests.gateway.helpers import serve
+from tests.utils.client import serve
+from tests.utils.waiting import wait_for
 
 
 def archived(admin: psycopg.Connection[Any]) -> list[int]:
@@ -22,7 +22,4 @@ def test_maintain_purges_the_old_archive(gateway_dsn: str, admin: psycopg.Connec
     assert archived(admin) == [old, recent]
 
     with serve(Settings(database_url=gateway_dsn, maintain_interval=0.2, metrics_cache_seconds=0)):
-        deadline = time.monotonic() + 10
-        while archived(admin) != [recent]:
-            assert time.monotonic() < deadline, "pgq.maintain() did not run"
-            time.sleep(0.1)
+        wait_for(lambda: archived(admin) == [recent], "pgq.maintain() run", timeout=10)

@@ -12,7 +12,7 @@ import pytest
 
 from gateway.core.security import role_token
 from gateway.db.postgrest import HEADERS
-from tests.gateway.jwt import compose_secret
+from tests.utils.jwt import compose_secret
 
 POSTGREST_URL = os.environ.get("PGQ_TEST_POSTGREST_URL")
 pytestmark = pytest.mark.skipif(not POSTGREST_URL, reason="needs a real PostgREST: PGQ_TEST_POSTGREST_URL")

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from gateway.core.config import Settings
 from support.localpg import free_port
-from tests.gateway.helpers import QUIET, assert_status, serve
-from tests.standin import StandInPostgrest
+from tests.utils.client import QUIET, assert_status, serve
+from tests.utils.standin import StandInPostgrest
 
 UPSTREAM_TIMEOUT = 30.0  # longer than anything below, so the answers are PostgREST's own
 

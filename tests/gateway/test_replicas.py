@@ -7,7 +7,6 @@ on one replica is woken by a producer posting to another.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,16 +14,10 @@ import httpx
 import psycopg
 
 from support.serve import running_gateway
-from tests.serving import NOTIFIED_ONLY_APP
+from tests.utils.serving import NOTIFIED_ONLY_APP
+from tests.utils.waiting import wait_for, watched
 
 WAIT = 10  # seconds: without the notification, the wait runs out with a 204
-
-
-def registered(admin: psycopg.Connection[Any], channel: str) -> int:
-    """How many gateway processes have registered CHANNEL for wake-ups (pgq.watch)."""
-    row = admin.execute("SELECT count(*) FROM pgq.waiting WHERE channel = %s", [channel]).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def test_a_waiter_on_one_replica_is_woken_by_an_enqueue_through_another(
@@ -37,10 +30,8 @@ def test_a_waiter_on_one_replica_is_woken_by_an_enqueue_through_another(
           ThreadPoolExecutor(1) as pool):
         waiting = pool.submit(httpx.get, f"{consumer_side.url}/queue/{channel}",
                               params={"wait": WAIT}, timeout=WAIT + 30)
-        deadline = time.monotonic() + WAIT / 2
-        while registered(admin, channel) == 0:  # the waiter is past its first try, and asleep
-            assert time.monotonic() < deadline and not waiting.done(), "the waiter never registered"
-            time.sleep(0.05)
+        wait_for(lambda: watched(admin, channel), "the waiter past its first try", timeout=WAIT / 2)
+        assert not waiting.done()
         sent = httpx.post(f"{producer_side.url}/message", json={"channel": channel, "message": {"seq": 1}})
         assert sent.status_code == 201
         response = waiting.result(timeout=WAIT + 30)

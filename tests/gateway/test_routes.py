@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.gateway.helpers import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
+from tests.utils.client import ISO_WITH_OFFSET, assert_empty_204, assert_status, post
 
 # --- the suite: direct backend and, when named, a real PostgREST ---------------------------
 

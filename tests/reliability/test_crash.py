@@ -19,7 +19,8 @@ import pytest
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
 from support.serve import running_gateway
 from tests.reliability.faults import crash
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
+from tests.utils.waiting import make_due, wait_for
 
 ROUNDS = 3
 KINDS = ("immediate", "backend", "postmaster")
@@ -27,6 +28,7 @@ CHANNELS = ("crash-a", "crash-b")
 # What a client may be told while the database crashes: 503, nothing happened; 504, the outcome is
 # unknown. Never a 500, and never no answer at all (0).
 REFUSALS = {503, 504}
+PROGRESS = 40  # messages stored and consumed before each crash, and again after it
 
 
 @dataclass
@@ -37,6 +39,10 @@ class Ledger:
     delivered: list[int] = field(default_factory=list)  # ids answered 200
     refused: Counter[int] = field(default_factory=Counter)  # non-2xx statuses (0: no answer at all)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def progress(self) -> int:
+        """How far the load has got: the fewer of the messages stored and the messages consumed."""
+        return min(len(self.acknowledged), len(self.delivered))
 
     def record(self, status: int, ids: list[int], into: list[int]) -> None:
         with self.lock:
@@ -141,6 +147,9 @@ VISIBILITY = 5  # seconds a crashed consumer's message stays hidden
 class LeaseLedger(Ledger):
     acked: list[int] = field(default_factory=list)  # ids whose ack answered 200
 
+    def progress(self) -> int:
+        return min(len(self.acknowledged), len(self.acked))
+
 
 def lease_and_ack_once(client: httpx.Client, channel: str, ledger: LeaseLedger) -> bool:
     """Lease a message and ack it; False when there was nothing to lease."""
@@ -174,11 +183,11 @@ def crash_under_load(
             workers = start_all(Worker(job, base, channel, ledger, stop)
                                 for channel in CHANNELS for job in work)
             try:
-                time.sleep(1.5)
+                under_way(ledger)
                 crash(cluster, kind)
                 faults += 1
                 recovered = wait_for_service(base)
-                time.sleep(1.0)
+                under_way(ledger)
             finally:
                 stop.set()
             join_all(workers, timeout=60)
@@ -186,9 +195,17 @@ def crash_under_load(
     return faults
 
 
-def drain(base: str, ledger: LeaseLedger) -> int:
-    """Once every lease has run out, lease and ack what is left; returns how many that was."""
-    time.sleep(VISIBILITY + 0.5)
+def under_way(ledger: Ledger) -> None:
+    """Wait until the load has moved more messages: it runs (again), with requests in flight."""
+    start = ledger.progress()
+    wait_for(lambda: ledger.progress() >= start + PROGRESS, "the load moving messages")
+
+
+def drain(base: str, admin_url: str, ledger: LeaseLedger) -> int:
+    """Every lease ended now (time forged), lease and ack what is left; returns how many that was."""
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        for channel in CHANNELS:
+            make_due(admin, channel)
     before = len(ledger.acked)
     with httpx.Client(base_url=base, timeout=15) as client:
         for channel in CHANNELS:
@@ -206,7 +223,7 @@ def test_crashes_lose_no_acked_lease(crash_cluster: Cluster, capsys: pytest.Capt
                          PGQ_MAINTAIN_INTERVAL="0") as gateway:
         faults = crash_under_load(crash_cluster, gateway.url, (produce, lease_and_ack), ledger, LEASE_ROUNDS)
         enqueued, acked_under_crashes = list(ledger.acknowledged), list(ledger.acked)
-        drained = drain(gateway.url, ledger)
+        drained = drain(gateway.url, admin_url, ledger)
 
     with psycopg.connect(admin_url) as conn:
         def ids(table: str) -> list[int]:

@@ -30,6 +30,7 @@ import pytest
 from support.ha import Formation, Node, deploy, scratch_formation
 from support.localpg import psql
 from support.serve import running_gateway
+from tests.utils.waiting import wait_for, watched
 
 FAILOVER_BOUND = 30.0  # seconds from the kill to the first successful write, with make ha's settings
 # Channels of uneven size: the first gets two producers, and only it and the second have a consumer.
@@ -139,11 +140,8 @@ def kill_and_resume(formation: Formation, victim: Node, ledger: Ledger) -> float
     return resumed
 
 
-def wait_for(formation: Formation, name: str, state: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while formation.state_of(name) != state:
-        assert time.monotonic() < deadline, f"{name} is not {state}: {formation.states()}"
-        time.sleep(0.5)
+def wait_for_state(formation: Formation, name: str, state: str) -> None:
+    wait_for(lambda: formation.state_of(name) == state, f"{name} {state}", timeout=120)
 
 
 def promoted_instead_of(formation: Formation, dead: Node, seconds: float = 60) -> Node:
@@ -179,7 +177,7 @@ def test_killed_nodes_lose_no_acknowledged_message(
         assert formation.primary() == primary, "a standby's death promoted nobody"
         standby_round = dict(ledger.statuses)
         formation.start_service(standby)  # it rejoins as a standby
-        wait_for(formation, standby.name, "secondary")
+        wait_for_state(formation, standby.name, "secondary")
 
         # Round 2: the primary dies, while a long poll waits on a channel of its own.
         before = timeline(formation, primary)
@@ -187,7 +185,8 @@ def test_killed_nodes_lose_no_acknowledged_message(
         with ThreadPoolExecutor(1) as pool, load(gateway.url, ledger):
             time.sleep(LOAD_SECONDS)
             waiting = pool.submit(long_poll, gateway.url, waited)
-            time.sleep(0.5)
+            with psycopg.connect(primary.admin_url, autocommit=True) as conn:
+                wait_for(lambda: watched(conn, waited), "the long poll waiting")
             failover = kill_and_resume(formation, primary, ledger)
             uid = uuid.uuid4().hex
             posted = httpx.post(f"{gateway.url}/message", json={"channel": waited, "message": {"uid": uid}},

@@ -33,8 +33,8 @@ from schemathesis.core.result import Err
 
 from support.localpg import Cluster, gateway_url
 from support.serve import running_gateway
-from tests.databases import drop_database, fresh_database
-from tests.gateway.helpers import ADMIN_TOKEN, bearer
+from tests.utils.client import ADMIN_TOKEN, bearer
+from tests.utils.databases import drop_database, fresh_database
 
 RANDOM = os.environ.get("PGQ_FUZZ") == "random"  # make fuzz
 EXAMPLES = 300 if RANDOM else 30  # per operation and mode

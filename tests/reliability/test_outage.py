@@ -23,8 +23,8 @@ from gateway.api.routes.health import PROBE_MAX_AGE
 from support.localpg import Cluster, create_database, free_port, gateway_url, scratch_cluster, sqitch
 from support.serve import running_gateway
 from tests.reliability.faults import children_of, wait_accepting
-from tests.standin import StandInPostgrest
-from tests.threads import Worker, start_all
+from tests.utils.standin import StandInPostgrest
+from tests.utils.threads import Worker, start_all
 
 TIMEOUT = 2.0  # PGQ_UPSTREAM_TIMEOUT
 SLACK = 5.0  # on top of the timeout, for a shared and noisy machine

@@ -8,7 +8,7 @@ from collections import Counter
 
 import psycopg
 
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
 
 CHANNELS = ("alpha", "beta", "gamma")
 PRODUCERS = 4

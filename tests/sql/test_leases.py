@@ -8,10 +8,12 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import psycopg
 
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
+from tests.utils.waiting import make_due
 
 CHANNEL = "work"
 CONSUMERS = 8
@@ -111,6 +113,7 @@ def test_every_message_is_acked_once_or_dead_lettered(gateway_dsn: str, admin: p
 
 
 def test_delayed_messages_are_not_delivered_early(gateway_dsn: str) -> None:
+    """The real clock; the other tests of time here move visible_at (make_due)."""
     delay = 2
     with psycopg.connect(gateway_dsn, autocommit=True) as conn:
         sent = time.time()
@@ -128,22 +131,19 @@ def test_delayed_messages_are_not_delivered_early(gateway_dsn: str) -> None:
     assert dequeued >= sent + delay, f"dequeued {sent + delay - dequeued:.3f} s early"
 
 
-def test_a_nacked_message_waits_out_its_delay(gateway_dsn: str) -> None:
-    delay = 1
+def test_a_nacked_message_waits_out_its_delay(gateway_dsn: str, admin: psycopg.Connection) -> None:
     with psycopg.connect(gateway_dsn, autocommit=True) as conn:
         conn.execute("SELECT pgq.enqueue('retry', '{}')")
         row = conn.execute("SELECT id, receipt FROM pgq.lease('retry')").fetchone()
         assert row is not None
-        nacked = time.time()
-        nack = conn.execute("SELECT pgq.nack('retry', %s, %s, %s)", (row[0], row[1], delay)).fetchone()
+        nack = conn.execute("SELECT pgq.nack('retry', %s, %s, 60)", (row[0], row[1])).fetchone()
         assert nack == (True,)
-        again = None
-        while again is None and time.time() < nacked + delay + 30:
-            again = conn.execute("SELECT id, deliveries FROM pgq.lease('retry')").fetchone()
-            if again is None:
-                time.sleep(0.05)
+        assert conn.execute("SELECT id FROM pgq.lease('retry')").fetchone() is None, "not before its delay"
+        waits = admin.execute("SELECT visible_at - now() FROM pgq.queue WHERE id = %s", [row[0]]).fetchone()
+        assert waits is not None and timedelta(seconds=50) < waits[0] <= timedelta(seconds=60)
+        assert make_due(admin, "retry") == 1
+        again = conn.execute("SELECT id, deliveries FROM pgq.lease('retry')").fetchone()
     assert again == (row[0], 2), "the same message, second delivery"
-    assert time.time() >= nacked + delay
 
 
 def test_concurrent_duplicates_insert_one_row(gateway_dsn: str, admin: psycopg.Connection) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import psycopg
 
 from support.localpg import Cluster, psql, sqitch
-from tests.databases import drop_database
-from tests.notifications import committed_notifications
+from tests.utils.databases import drop_database
+from tests.utils.notifications import committed_notifications
 
 
 def reload_signals(listener: psycopg.Connection[tuple[object, ...]], url: str) -> list[str]:

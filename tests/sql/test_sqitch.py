@@ -13,7 +13,7 @@ import pytest
 
 from support.localpg import REPO, Cluster, gateway_url, psql, sqitch
 from support.schema_snapshot import SNAPSHOT, dump
-from tests.databases import drop_database
+from tests.utils.databases import drop_database
 
 
 @pytest.fixture
@@ -36,7 +36,9 @@ def enqueue_and_dequeue(url: str) -> str:
     return str(row[0])
 
 
-def test_deploy_revert_deploy_round_trip(cluster: Cluster, empty_url: str) -> None:
+def test_deploy_revert_deploy_round_trip_keeps_the_roles_another_database_uses(
+    cluster: Cluster, empty_url: str
+) -> None:
     sqitch("deploy", empty_url, "--verify", quiet=True)
     assert pgq_objects(empty_url) == "1"
     assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
@@ -44,19 +46,11 @@ def test_deploy_revert_deploy_round_trip(cluster: Cluster, empty_url: str) -> No
     sqitch("revert", empty_url, "-y", quiet=True)
     assert pgq_objects(empty_url) == "0"
     assert psql(empty_url, "SELECT count(*) FROM sqitch.changes WHERE project = 'pgqueue'") == "0"
-
-    sqitch("deploy", empty_url, "--verify", quiet=True)
-    assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"
-    drop_database(cluster, empty_url)
-
-
-def test_reverting_one_database_keeps_the_roles_another_uses(cluster: Cluster, empty_url: str) -> None:
-    # The session's template database already holds a deployment on this cluster.
-    sqitch("deploy", empty_url, "--verify", quiet=True)
-    sqitch("revert", empty_url, "-y", quiet=True)
+    # The session's template database still holds a deployment on this cluster: its roles stay.
     roles = psql(cluster.url, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles "
                               "WHERE rolname IN ('pgq_client', 'pgq_gateway', 'authenticator')")
     assert roles == "authenticator,pgq_client,pgq_gateway"
+
     # ... and redeploying over the surviving roles works.
     sqitch("deploy", empty_url, "--verify", quiet=True)
     assert enqueue_and_dequeue(gateway_url(empty_url)) == "1"

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from support.localpg import Cluster, psql, sqitch
-from tests.databases import drop_database
+from tests.utils.databases import drop_database
 
 Rows = list[tuple[object, ...]]
 

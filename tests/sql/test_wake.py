@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from tests.notifications import committed_notifications
+from tests.utils.notifications import committed_notifications
 
 Conn = psycopg.Connection[tuple[object, ...]]
 

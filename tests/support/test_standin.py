@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from support.localpg import free_port
-from tests.standin import RawJson, StandInPostgrest, status_for_sqlstate
+from tests.utils.standin import RawJson, StandInPostgrest, status_for_sqlstate
 
 # What a call sees of its transaction, for a STABLE and a VOLATILE function.
 PROBE = """

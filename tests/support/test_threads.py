@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from support.localpg import REPO
-from tests.threads import Worker, join_all, start_all
+from tests.utils.threads import Worker, join_all, start_all
 
 pytest_plugins = ["pytester"]
 

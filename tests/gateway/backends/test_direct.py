@@ -13,7 +13,8 @@ import pytest
 
 from gateway.core.config import Settings
 from support.localpg import Cluster, create_database, gateway_url, scratch_cluster, sqitch
-from tests.gateway.helpers import QUIET, assert_status, gauge, post, samples, serve
+from tests.utils.client import QUIET, assert_status, gauge, post, samples, serve
+from tests.utils.waiting import wait_for
 
 TIMEOUT = 2.0
 
@@ -36,13 +37,6 @@ def within(seconds: float, call: Callable[[], httpx.Response]) -> httpx.Response
     return response
 
 
-def eventually(seconds: float, check: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"not within {seconds} s"
-        time.sleep(0.2)
-
-
 def test_database_stopped_is_503_then_recovers(own_cluster: Cluster) -> None:
     admin = create_database(own_cluster, "pgqueue")
     sqitch("deploy", admin, quiet=True)
@@ -63,7 +57,7 @@ def test_database_stopped_is_503_then_recovers(own_cluster: Cluster) -> None:
         assert gauge(samples(client), "pgqueue_queue_depth") == {}  # no stale gauges
 
         own_cluster.start()
-        eventually(10, lambda: client.get("/readyz").status_code == 200)
+        wait_for(lambda: client.get("/readyz").status_code == 200, "ready again", timeout=10)
         assert client.get("/queue/two").json()["message"] == {"seq": 1}
         post(client, "two", {"seq": 2})
 

@@ -18,8 +18,8 @@ from gateway.core.config import Settings
 from gateway.core.errors import GRACE_SECONDS, GatewayError
 from gateway.db.postgrest import PostgrestBackend
 from support.localpg import free_port
-from tests.gateway.fakes import BASE, ROW, PostgREST
-from tests.gateway.helpers import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.client import QUIET, assert_empty_204, assert_status, serve
+from tests.utils.fakes import BASE, ROW, PostgREST
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from gateway.app import create_app
 from gateway.db import direct_watch
 
-NOTIFIED_ONLY_APP = "tests.serving:create_notified_only_app"
+NOTIFIED_ONLY_APP = "tests.utils.serving:create_notified_only_app"
 
 
 def create_notified_only_app() -> FastAPI:
