@@ -1,7 +1,9 @@
 """Shared fixtures: every test runs on PostgreSQL clusters and databases it owns.
 
 A server named by PGQ_DATABASE_URL is never touched: the variable is dropped
-before any test runs, so nothing below can fall back to it.
+before any test runs, so nothing below can fall back to it. So is every other
+gateway setting (Settings() reads the environment): a token or pool size a
+developer exported never reaches a test.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from gateway.core.config import ENV_PREFIX, Settings
 from support.localpg import Cluster, gateway_url, psql, scratch_cluster, sqitch
 from tests.utils.databases import TEMPLATE, drop_database, fresh_database
 
-os.environ.pop("PGQ_DATABASE_URL", None)
+for _name in Settings.model_fields:
+    os.environ.pop(f"{ENV_PREFIX}{_name}".upper(), None)
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[Cluster]:
