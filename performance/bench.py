@@ -4,6 +4,7 @@
     python -m performance.bench --quick      # every scenario, scaled down to about 3 minutes
     python -m performance.bench --only sql   # just the SQL scenarios; --only http: just the gateway
     python -m performance.bench --only head  # just (e) held horizon and (f) in flight
+    python -m performance.bench --only groups  # just (g) ordered groups
 
 Everything runs on a throwaway cluster of its own, never the dev cluster. Every
 pgq scenario is paired with a baseline measured in the same run: minimal tables
@@ -594,9 +595,9 @@ def main(argv: list[str] | None = None) -> None:
     cli = argparse.ArgumentParser(prog="performance.bench", description=__doc__.splitlines()[0])
     cli.add_argument("--quick", action="store_true", help="the same scenarios, scaled down")
     cli.add_argument("--keep", action="store_true", help="leave the bench cluster running afterwards")
-    cli.add_argument("--only", choices=["sql", "http", "head"],
-                     help="run only this part: the SQL scenarios (pgbench), the gateway under k6, or the "
-                          "head's scenarios (e) and (f)")
+    cli.add_argument("--only", choices=["sql", "http", "head", "groups"],
+                     help="run only this part: the SQL scenarios (pgbench), the gateway under k6, the "
+                          "head's scenarios (e) and (f), or the ordered groups' (g)")
     cli.add_argument("--profile", action="store_true",
                      help="sample the gateway and the minimal app with py-spy, one more mix run each")
     args = cli.parse_args(argv)
@@ -629,6 +630,8 @@ def main(argv: list[str] | None = None) -> None:
                          *bench.groups()]
                 sustained, intervals = bench.sustained()
                 rows += [sustained, bench.load_py()]
+            if args.only == "groups":
+                rows += bench.groups()
             if args.only in (None, "sql", "head"):
                 held_rows, held = bench.held_horizon()
                 rows += [*held_rows, *bench.in_flight()]

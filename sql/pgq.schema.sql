@@ -562,6 +562,16 @@ BEGIN
     RETURN folded;
 END
 $$;
+CREATE FUNCTION pgq._ungrouped_channel(channel text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN (SELECT g.group_key FROM pgq.message_group AS g
+            WHERE g.channel = _ungrouped_channel.channel
+            ORDER BY g.group_key
+            LIMIT 1) IS NULL;
+END
+$$;
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (channel ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'::text);
@@ -675,6 +685,32 @@ BEGIN
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     start := pgq._ready_start(dequeue.channel);
     RETURN QUERY
+    WITH next AS (
+        SELECT q.id
+        FROM pgq.queue AS q
+        WHERE q.channel = dequeue.channel
+          AND q.id >= start
+          AND q.visible_at <= ready_at
+          AND pgq._ungrouped_channel(dequeue.channel)
+        ORDER BY q.id
+        LIMIT dequeue.take
+        FOR UPDATE SKIP LOCKED
+    ), consumed AS (
+        DELETE FROM pgq.queue AS q
+        USING next
+        WHERE q.channel = dequeue.channel AND q.id = next.id
+        RETURNING q.id, q.channel, q.message, q.created_at
+    ), archived AS (
+        INSERT INTO pgq.archive (id, channel, message, created_at)
+        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+    )
+    SELECT c.id, c.channel::text, c.message, c.created_at
+    FROM consumed AS c
+    ORDER BY c.id;
+    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
     WITH ungrouped AS (
         SELECT q.id
         FROM pgq.queue AS q
@@ -690,7 +726,6 @@ BEGIN
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id IN (SELECT pgq._ready_groups(dequeue.channel, ready_at, dequeue.take))
-          AND EXISTS (SELECT FROM pgq.message_group AS g WHERE g.channel = dequeue.channel)
           AND q.visible_at <= ready_at
         FOR UPDATE SKIP LOCKED
     ), next AS (
@@ -926,38 +961,25 @@ BEGIN
     wanted := lease.take;
     start := pgq._ready_start(lease.channel);
     LOOP
-        WITH ungrouped AS (
-            SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+        WITH next AS (
+            SELECT q.id, q.deliveries >= allowed AS spent
             FROM pgq.queue AS q
             WHERE q.channel = lease.channel
               AND q.id >= start
               AND q.visible_at <= ready_at
-              AND q.group_key IS NULL
+              AND pgq._ungrouped_channel(lease.channel)
             ORDER BY q.id
             LIMIT wanted
             FOR UPDATE SKIP LOCKED
-        ), grouped AS (
-            SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
-            FROM pgq.queue AS q
-            WHERE q.channel = lease.channel
-              AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
-              AND EXISTS (SELECT FROM pgq.message_group AS g WHERE g.channel = lease.channel)
-              AND q.visible_at <= ready_at
-            FOR UPDATE SKIP LOCKED
-        ), next AS (
-            SELECT * FROM ungrouped UNION ALL SELECT * FROM grouped
-            ORDER BY id
-            LIMIT wanted
         ), dead AS (
             DELETE FROM pgq.queue AS q
             USING next
             WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
+            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
         ), dead_lettered AS (
-            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
+            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
             SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
-                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed),
-                   d.group_key
+                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
             FROM dead AS d
         ), taken AS (
             UPDATE pgq.queue AS q
@@ -966,17 +988,66 @@ BEGIN
                 visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
             FROM next
             WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
+            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
         )
         SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
-                                   t.group_key)::pgq.leased_message
+                                   NULL)::pgq.leased_message
                                   ORDER BY t.id), '{}'),
                (SELECT count(*) FROM dead)
         INTO leased, dead_lettered_count
         FROM taken AS t;
-        PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
-        FROM unnest(leased) AS l
-        WHERE l.group_key IS NOT NULL;
+        IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
+            WITH ungrouped AS (
+                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND q.group_key IS NULL
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), grouped AS (
+                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
+                  AND q.visible_at <= ready_at
+                FOR UPDATE SKIP LOCKED
+            ), next AS (
+                SELECT * FROM ungrouped UNION ALL SELECT * FROM grouped
+                ORDER BY id
+                LIMIT wanted
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                USING next
+                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed),
+                       d.group_key
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                FROM next
+                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       t.group_key)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+            PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
+            FROM unnest(leased) AS l
+            WHERE l.group_key IS NOT NULL;
+        END IF;
         RETURN QUERY SELECT * FROM unnest(leased);
         wanted := wanted - cardinality(leased);
         EXIT WHEN wanted = 0 OR dead_lettered_count = 0;
@@ -1515,6 +1586,7 @@ REVOKE ALL ON FUNCTION pgq._ready_groups(channel text, ready_at timestamp with t
 REVOKE ALL ON FUNCTION pgq._ready_start(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._refresh_head(h pgq.head) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._ungrouped_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._wake(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) FROM PUBLIC;

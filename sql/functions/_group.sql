@@ -58,6 +58,29 @@ BEGIN
 END
 $$;
 
+-- True when channel has no ordered group: no row in pgq.message_group, so,
+-- by that table's invariant, no grouped message queued in the snapshot that
+-- asks. Called in a statement's WHERE clause with nothing but parameters, it
+-- is a one-time test (a gate) that moves no row estimate and so no plan; and
+-- as a STABLE function it reads the snapshot of the statement that calls it.
+-- PL/pgSQL, not an inlined SQL function, so that the caller's statement does
+-- not plan message_group at each of its (custom) plans; and no SET clause,
+-- which would cost every call of dequeue and lease a configuration change:
+-- it runs with its callers' pinned search_path, and its names are qualified.
+-- One probe of message_group_pkey, in its order, so that no statistics turn
+-- it into a scan of every channel's groups.
+CREATE FUNCTION pgq._ungrouped_channel(channel text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (SELECT g.group_key FROM pgq.message_group AS g
+            WHERE g.channel = _ungrouped_channel.channel
+            ORDER BY g.group_key
+            LIMIT 1) IS NULL;
+END
+$$;
+
 -- The heads of up to take groups of channel that are ready at ready_at (their
 -- first message is neither leased nor delayed), oldest first, each group row
 -- locked: a caller takes the message at first_id and nothing else of the
@@ -161,6 +184,7 @@ REVOKE ALL ON FUNCTION
     pgq._check_group_key(text),
     pgq._lock_group(text, text),
     pgq._join_group(text, text),
+    pgq._ungrouped_channel(text),
     pgq._ready_groups(text, timestamptz, integer),
     pgq._next_in_group(text, text),
     pgq._group_deleted(),

@@ -32,11 +32,18 @@ BEGIN;
 -- enqueued since it began. Nothing but the queue and the archive is written:
 -- pgq.stats() counts consumed messages from the archive.
 --
--- Ordered groups (docs/sql.md): the channel's scan takes ungrouped messages
--- only; of a group, only its first queued message is taken, and only while
--- none of the group is leased: pgq._ready_groups chooses the groups and
--- locks their rows, so concurrent calls never take two messages of one
--- group. The group then moves on to its next message (trigger queue_group_next).
+-- Ordered groups (docs/sql.md): of a group, only its first queued message is
+-- taken, and only while none of the group is leased: pgq._ready_groups
+-- chooses the groups and locks their rows, so concurrent calls never take
+-- two messages of one group. The group then moves on to its next message
+-- (trigger queue_group_next). A channel without groups runs the statement of
+-- a channel that never had any: a grouped message is visible only together
+-- with its group's row (pgq.message_group's invariant), so a one-time test
+-- in the statement's own snapshot that the channel has no group row
+-- (pgq._ungrouped_channel) is enough. It is a gate, not a filter on rows: a
+-- filter such as group_key IS NULL, estimated without statistics, made the
+-- planner sort the whole channel instead of walking its index. Only a channel
+-- with groups, or an empty one, runs the second statement.
 CREATE OR REPLACE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -49,6 +56,32 @@ BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     start := pgq._ready_start(dequeue.channel);
+    RETURN QUERY
+    WITH next AS (
+        SELECT q.id
+        FROM pgq.queue AS q
+        WHERE q.channel = dequeue.channel
+          AND q.id >= start
+          AND q.visible_at <= ready_at
+          AND pgq._ungrouped_channel(dequeue.channel)
+        ORDER BY q.id
+        LIMIT dequeue.take
+        FOR UPDATE SKIP LOCKED
+    ), consumed AS (
+        DELETE FROM pgq.queue AS q
+        USING next
+        WHERE q.channel = dequeue.channel AND q.id = next.id
+        RETURNING q.id, q.channel, q.message, q.created_at
+    ), archived AS (
+        INSERT INTO pgq.archive (id, channel, message, created_at)
+        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+    )
+    SELECT c.id, c.channel::text, c.message, c.created_at
+    FROM consumed AS c
+    ORDER BY c.id;
+    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH ungrouped AS (
         SELECT q.id
@@ -65,7 +98,6 @@ BEGIN
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id IN (SELECT pgq._ready_groups(dequeue.channel, ready_at, dequeue.take))
-          AND EXISTS (SELECT FROM pgq.message_group AS g WHERE g.channel = dequeue.channel)
           AND q.visible_at <= ready_at
         FOR UPDATE SKIP LOCKED
     ), next AS (

@@ -47,6 +47,20 @@ COMMENT ON COLUMN pgq.message_group.ready_at IS 'visible_at of the message at fi
 
 CREATE INDEX message_group_first ON pgq.message_group (channel, first_id);
 
+-- A btree index has no root page until its first entry, and until then
+-- PostgreSQL reads its metapage again at every planning of a statement on
+-- its table: in a database that never had a group, every custom plan of
+-- dequeue and lease would read queue_group's, a cost that then depends on
+-- whether the plan cache plans per call, which the size of the whole table
+-- (other channels) decides. A placeholder entry, removed at once and never
+-- visible to anyone, gives queue_group and message_group's indexes their root
+-- pages for good: pgq never truncates these tables. Channel '' is not a
+-- channel (pgq._valid_channel), and id 0 is never drawn.
+INSERT INTO pgq.queue (id, channel, message, group_key) OVERRIDING SYSTEM VALUE VALUES (0, '', '{}', '');
+DELETE FROM pgq.queue AS q WHERE q.channel = '' AND q.id = 0;
+INSERT INTO pgq.message_group (channel, group_key, first_id) VALUES ('', '', 0);
+DELETE FROM pgq.message_group AS g WHERE g.channel = '';
+
 ALTER TYPE pgq.leased_message ADD ATTRIBUTE group_key text;
 ALTER TYPE pgq.queued_message ADD ATTRIBUTE group_key text;
 ALTER TYPE pgq.dead_message ADD ATTRIBUTE group_key text;
