@@ -684,31 +684,33 @@ BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     start := pgq._ready_start(dequeue.channel);
-    RETURN QUERY
-    WITH next AS (
-        SELECT q.id
-        FROM pgq.queue AS q
-        WHERE q.channel = dequeue.channel
-          AND q.id >= start
-          AND q.visible_at <= ready_at
-          AND pgq._ungrouped_channel(dequeue.channel)
-        ORDER BY q.id
-        LIMIT dequeue.take
-        FOR UPDATE SKIP LOCKED
-    ), consumed AS (
-        DELETE FROM pgq.queue AS q
-        USING next
-        WHERE q.channel = dequeue.channel AND q.id = next.id
-        RETURNING q.id, q.channel, q.message, q.created_at
-    ), archived AS (
-        INSERT INTO pgq.archive (id, channel, message, created_at)
-        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
-    )
-    SELECT c.id, c.channel::text, c.message, c.created_at
-    FROM consumed AS c
-    ORDER BY c.id;
-    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
-        RETURN;
+    IF pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN QUERY
+        WITH next AS (
+            SELECT q.id
+            FROM pgq.queue AS q
+            WHERE q.channel = dequeue.channel
+              AND q.id >= start
+              AND q.visible_at <= ready_at
+              AND pgq._ungrouped_channel(dequeue.channel)
+            ORDER BY q.id
+            LIMIT dequeue.take
+            FOR UPDATE SKIP LOCKED
+        ), consumed AS (
+            DELETE FROM pgq.queue AS q
+            USING next
+            WHERE q.channel = dequeue.channel AND q.id = next.id
+            RETURNING q.id, q.channel, q.message, q.created_at
+        ), archived AS (
+            INSERT INTO pgq.archive (id, channel, message, created_at)
+            SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+        )
+        SELECT c.id, c.channel::text, c.message, c.created_at
+        FROM consumed AS c
+        ORDER BY c.id;
+        IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+            RETURN;
+        END IF;
     END IF;
     RETURN QUERY
     WITH ungrouped AS (
@@ -961,41 +963,45 @@ BEGIN
     wanted := lease.take;
     start := pgq._ready_start(lease.channel);
     LOOP
-        WITH next AS (
-            SELECT q.id, q.deliveries >= allowed AS spent
-            FROM pgq.queue AS q
-            WHERE q.channel = lease.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-              AND pgq._ungrouped_channel(lease.channel)
-            ORDER BY q.id
-            LIMIT wanted
-            FOR UPDATE SKIP LOCKED
-        ), dead AS (
-            DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
-        ), dead_lettered AS (
-            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
-            SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
-                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
-            FROM dead AS d
-        ), taken AS (
-            UPDATE pgq.queue AS q
-            SET deliveries = q.deliveries + 1,
-                receipt = gen_random_uuid(),
-                visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-            FROM next
-            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
-        )
-        SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
-                                   NULL)::pgq.leased_message
-                                  ORDER BY t.id), '{}'),
-               (SELECT count(*) FROM dead)
-        INTO leased, dead_lettered_count
-        FROM taken AS t;
+        leased := '{}';
+        dead_lettered_count := 0;
+        IF pgq._ungrouped_channel(lease.channel) THEN
+            WITH next AS (
+                SELECT q.id, q.deliveries >= allowed AS spent
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND pgq._ungrouped_channel(lease.channel)
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                USING next
+                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                FROM next
+                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       NULL)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+        END IF;
         IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
             WITH ungrouped AS (
                 SELECT q.id, q.deliveries >= allowed AS spent, q.group_key

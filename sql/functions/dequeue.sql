@@ -42,8 +42,8 @@ BEGIN;
 -- in the statement's own snapshot that the channel has no group row
 -- (pgq._ungrouped_channel) is enough. It is a gate, not a filter on rows: a
 -- filter such as group_key IS NULL, estimated without statistics, made the
--- planner sort the whole channel instead of walking its index. Only a channel
--- with groups, or an empty one, runs the second statement.
+-- planner sort the whole channel instead of walking its index. A channel
+-- with groups goes straight to the second statement, which merges both kinds.
 CREATE OR REPLACE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -56,31 +56,33 @@ BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     start := pgq._ready_start(dequeue.channel);
-    RETURN QUERY
-    WITH next AS (
-        SELECT q.id
-        FROM pgq.queue AS q
-        WHERE q.channel = dequeue.channel
-          AND q.id >= start
-          AND q.visible_at <= ready_at
-          AND pgq._ungrouped_channel(dequeue.channel)
-        ORDER BY q.id
-        LIMIT dequeue.take
-        FOR UPDATE SKIP LOCKED
-    ), consumed AS (
-        DELETE FROM pgq.queue AS q
-        USING next
-        WHERE q.channel = dequeue.channel AND q.id = next.id
-        RETURNING q.id, q.channel, q.message, q.created_at
-    ), archived AS (
-        INSERT INTO pgq.archive (id, channel, message, created_at)
-        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
-    )
-    SELECT c.id, c.channel::text, c.message, c.created_at
-    FROM consumed AS c
-    ORDER BY c.id;
-    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
-        RETURN;
+    IF pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN QUERY
+        WITH next AS (
+            SELECT q.id
+            FROM pgq.queue AS q
+            WHERE q.channel = dequeue.channel
+              AND q.id >= start
+              AND q.visible_at <= ready_at
+              AND pgq._ungrouped_channel(dequeue.channel)
+            ORDER BY q.id
+            LIMIT dequeue.take
+            FOR UPDATE SKIP LOCKED
+        ), consumed AS (
+            DELETE FROM pgq.queue AS q
+            USING next
+            WHERE q.channel = dequeue.channel AND q.id = next.id
+            RETURNING q.id, q.channel, q.message, q.created_at
+        ), archived AS (
+            INSERT INTO pgq.archive (id, channel, message, created_at)
+            SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+        )
+        SELECT c.id, c.channel::text, c.message, c.created_at
+        FROM consumed AS c
+        ORDER BY c.id;
+        IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+            RETURN;
+        END IF;
     END IF;
     RETURN QUERY
     WITH ungrouped AS (

@@ -38,8 +38,8 @@ BEGIN;
 -- ungrouped messages only, and both are merged in id order. A dead-lettered
 -- head hands its group on to the next message (trigger queue_group_next).
 -- A channel without groups runs the statement of a channel that never had
--- any, gated as in pgq.dequeue by pgq._ungrouped_channel in its own snapshot:
--- only a channel with groups pays for the second scan and the merge.
+-- any, gated as in pgq.dequeue by pgq._ungrouped_channel in its own snapshot;
+-- a channel with groups goes straight to the second statement.
 CREATE OR REPLACE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
 RETURNS SETOF pgq.leased_message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -60,41 +60,45 @@ BEGIN
     wanted := lease.take;
     start := pgq._ready_start(lease.channel);
     LOOP
-        WITH next AS (
-            SELECT q.id, q.deliveries >= allowed AS spent
-            FROM pgq.queue AS q
-            WHERE q.channel = lease.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-              AND pgq._ungrouped_channel(lease.channel)
-            ORDER BY q.id
-            LIMIT wanted
-            FOR UPDATE SKIP LOCKED
-        ), dead AS (
-            DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
-        ), dead_lettered AS (
-            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
-            SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
-                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
-            FROM dead AS d
-        ), taken AS (
-            UPDATE pgq.queue AS q
-            SET deliveries = q.deliveries + 1,
-                receipt = gen_random_uuid(),
-                visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-            FROM next
-            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
-        )
-        SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
-                                   NULL)::pgq.leased_message
-                                  ORDER BY t.id), '{}'),
-               (SELECT count(*) FROM dead)
-        INTO leased, dead_lettered_count
-        FROM taken AS t;
+        leased := '{}';
+        dead_lettered_count := 0;
+        IF pgq._ungrouped_channel(lease.channel) THEN
+            WITH next AS (
+                SELECT q.id, q.deliveries >= allowed AS spent
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND pgq._ungrouped_channel(lease.channel)
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                USING next
+                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                FROM next
+                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       NULL)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+        END IF;
         IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
             WITH ungrouped AS (
                 SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
