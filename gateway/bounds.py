@@ -17,6 +17,7 @@ MAX_LIST_TAKE: Final = 300  # rows per peek or dead_letters page
 MAX_SKIP: Final = 2**31 - 1  # peek's and dead_letters' skip: an integer
 MAX_BATCH: Final = 10_000  # messages per enqueue_batch
 DEDUP_KEY_LENGTH: Final = 128  # characters in a dedup_key
+GROUP_KEY_LENGTH: Final = 128  # characters in a group_key
 MAX_DEDUP_WINDOW_SECONDS: Final = 604_800  # configure's dedup_window: 7 days
 MAX_DELIVERIES: Final = 1_000  # configure's max_deliveries
 LISTENER_LENGTH: Final = 64  # characters in a watch listener
@@ -35,6 +36,7 @@ SQL_LIMITS: Final = {
     "max_skip": MAX_SKIP,
     "max_batch": MAX_BATCH,
     "dedup_key_length": DEDUP_KEY_LENGTH,
+    "group_key_length": GROUP_KEY_LENGTH,
     "max_dedup_window_seconds": MAX_DEDUP_WINDOW_SECONDS,
     "max_deliveries": MAX_DELIVERIES,
     "listener_length": LISTENER_LENGTH,

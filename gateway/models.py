@@ -64,6 +64,12 @@ RetrySeconds = Annotated[
     Integer, Field(json_schema_extra={"minimum": 0, "maximum": bounds.MAX_VISIBILITY_SECONDS})
 ]
 DedupKey = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": bounds.DEDUP_KEY_LENGTH})]
+GroupKey = Annotated[str, Field(json_schema_extra={"minLength": 1, "maxLength": bounds.GROUP_KEY_LENGTH})]
+GROUP_KEY = (
+    f"1-{bounds.GROUP_KEY_LENGTH} characters: messages of a channel with the same group_key are delivered "
+    "one at a time, in order; a later one waits until the one before is acknowledged, dead-lettered or "
+    "dequeued"
+)
 Timestamp = Annotated[
     str,
     Field(
@@ -88,6 +94,7 @@ class NewMessage(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"channel": "abcd", "message": {"seq": 7}},
         {"channel": "abcd", "message": {"seq": 8}, "delay": 60, "dedup_key": "order-17"},
+        {"channel": "orders", "message": {"event": "paid"}, "group_key": "order-17"},
     ]})
 
     channel: ChannelName
@@ -99,6 +106,7 @@ class NewMessage(BaseModel):
         None, description=f"1-{bounds.DEDUP_KEY_LENGTH} characters: a repeat within the channel's dedup"
                           " window is not inserted again"
     )
+    group_key: GroupKey | None = Field(None, description=GROUP_KEY)
 
     @field_validator("message")
     @classmethod
@@ -131,6 +139,9 @@ class NewMessages(Body):
         max_length=bounds.HTTP_MAX_BATCH,
         description=f"1-{bounds.HTTP_MAX_BATCH} JSON objects (at most {bounds.MAX_MESSAGE_DEPTH} levels"
                     " deep), inserted all or none",
+    )
+    group_key: GroupKey | None = Field(
+        None, description=f"for every message of the batch, in order: {GROUP_KEY}"
     )
 
     @field_validator("messages")
@@ -169,6 +180,7 @@ class LeasedMessage(Message):
     deliveries: int = Field(description="how many times it has been leased, this time included")
     receipt: UUID = Field(description="present it to ack or nack; a later lease replaces it")
     lease_expires_at: Timestamp
+    group_key: str | None = Field(description="its ordered group, or null")
 
 
 class Settle(Body):
@@ -184,6 +196,7 @@ class DeadLetter(Message):
     deliveries: int
     reason: str
     dead_at: Timestamp
+    group_key: str | None = Field(description="its ordered group, or null")
 
 
 class Redriven(BaseModel):

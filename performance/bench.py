@@ -4,6 +4,7 @@
     python -m performance.bench --quick      # every scenario, scaled down: about 8 minutes
     python -m performance.bench --only sql   # just the SQL scenarios; --only http: just the gateway
     python -m performance.bench --only head  # just (e) held horizon and (f) in flight
+    python -m performance.bench --only groups  # just (g) ordered groups
 
 Everything runs on a throwaway cluster of its own, never the dev cluster. Every
 pgq scenario is paired with a baseline measured in the same run: minimal tables
@@ -69,14 +70,17 @@ VENV_BIN = Path(sys.executable).parent
 CHANNEL = "c"  # scripts address channel prefix || n: a single channel is "c1"
 MESSAGE = {"event": "order.created", "order": 123456, "customer": "c-42", "total": 99.5, "items": 3}
 ZIPF_CHANNELS = 1000
+ZIPF_GROUPS = 1000  # (g) ordered groups of Zipf sizes in one channel
+FEW_GROUPS = 10  # (g) so few groups that 8 consumers meet the bound of one message in flight per group
 EMPTY_CHANNELS = 1000
 # No checkpoint may land inside a measurement by chance: the bench checkpoints
 # between phases instead. Everything else is PostgreSQL's default.
 SERVER_SETTINGS = {"max_wal_size": "8GB", "checkpoint_timeout": "30min"}
 # One database per starting state, cloned from the deployed one: "bench" (enqueues, load.py, the
 # gateway), "lone" (one channel), "behind" (that channel behind an older one at least as large, and
-# the empty channels), "zipf" (1,000 channels) and "sustained".
-DATABASES = ("lone", "behind", "zipf", "sustained", "held", "heldz", "flight")
+# the empty channels), "zipf" (1,000 channels), "sustained", "held" and "heldz" ((e)), "flight" ((f))
+# and "groups" ((g): ordered groups, and the same backlog ungrouped).
+DATABASES = ("lone", "behind", "zipf", "sustained", "held", "heldz", "flight", "groups")
 QUEUE = {"pgq": "pgq.queue", "raw": "bench.raw_queue"}
 FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw"}
 FLIGHT_FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw_lease"}  # (f)'s baseline has a visibility time
@@ -298,6 +302,43 @@ class Bench:
                          ratio=0.90),
                 compare(f"(b) `pgq.enqueue`, {scenario}", "msgs/s", producers["pgq"], producers["raw"],
                         "INSERT")]
+
+    def groups(self) -> list[Row]:
+        """(g) 8 consumers lease then ack on one channel of 1,000 ordered groups (Zipf sizes), against the
+        same backlog ungrouped; and on 10 groups, where 8 consumers meet the bound of one in flight per
+        group. Rates are messages acked (the archive's count), not pgbench's transactions (some are empty)."""
+        backlog, skew = self.profile.backlog, float(channels("z")["skew"])
+        self.log(f"(g) loading {backlog:,} messages in {ZIPF_GROUPS:,} Zipf groups, {backlog:,} in "
+                 f"{FEW_GROUPS} groups, and {backlog:,} ungrouped, each in a channel of its own")
+        self.sql(f"SELECT bench.fill_groups('zipf_groups', {ZIPF_GROUPS}, {backlog}, {skew})", "groups")
+        self.sql(f"SELECT bench.fill_groups('few_groups', {FEW_GROUPS}, {backlog}, 0)", "groups")
+        self.fill("groups", "pgq", "ungrouped", backlog)
+        self.settle("groups")
+        for _ in range(2):  # two refreshes of each head, nothing consumed between: the heads start warm
+            time.sleep(0.3)
+            self.sql("SELECT pgq._ready_start(c)"
+                     " FROM unnest('{zipf_groups,few_groups,ungrouped}'::text[]) AS c", "groups")
+
+        def side(channel: str) -> Callable[[], Run]:
+            def acked() -> int:
+                query = f"SELECT count(*) FROM pgq.archive WHERE channel = '{channel}'"
+                return int(self.sql(query, "groups"))
+
+            def run() -> Run:
+                before = acked()
+                (result,) = self.run(self.job("groups", "group_lease_ack_pgq.sql", 8, channel=channel))
+                return Run((acked() - before) / self.profile.seconds, result.latencies, result.failed)
+            return run
+
+        self.log(f"(g) lease then ack, 8 consumers: {ZIPF_GROUPS:,} Zipf groups, {FEW_GROUPS} groups, "
+                 "ungrouped")
+        grouped, few, ungrouped = interleave([side("zipf_groups"), side("few_groups"), side("ungrouped")],
+                                             self.profile.repeats)
+        scenario = f"8 consumers, {backlog:,} messages"
+        return [at_least(compare(f"(g) `pgq.lease` then `ack`, {ZIPF_GROUPS:,} Zipf groups, {scenario}",
+                                 "msgs/s", grouped, ungrouped, "ungrouped"), ratio=0.80),
+                compare(f"(g) `pgq.lease` then `ack`, {FEW_GROUPS} groups (at most {FEW_GROUPS} in flight), "
+                        f"{scenario}", "msgs/s", few, ungrouped, "ungrouped")]
 
     def sustained(self) -> tuple[Row, list[dict[str, float]]]:
         """(d) 8 clients, each enqueueing a message and then dequeueing one on the same Zipf channel:
@@ -562,9 +603,9 @@ def main(argv: list[str] | None = None) -> None:
     cli = argparse.ArgumentParser(prog="performance.bench", description=__doc__.splitlines()[0])
     cli.add_argument("--quick", action="store_true", help="the same scenarios, scaled down")
     cli.add_argument("--keep", action="store_true", help="leave the bench cluster running afterwards")
-    cli.add_argument("--only", choices=["sql", "http", "head"],
-                     help="run only this part: the SQL scenarios (pgbench), the gateway under k6, or the "
-                          "head's scenarios (e) and (f)")
+    cli.add_argument("--only", choices=["sql", "http", "head", "groups"],
+                     help="run only this part: the SQL scenarios (pgbench), the gateway under k6, the "
+                          "head's scenarios (e) and (f), or the ordered groups' (g)")
     cli.add_argument("--profile", action="store_true",
                      help="sample the gateway and the minimal app with py-spy, one more mix run each")
     args = cli.parse_args(argv)
@@ -593,9 +634,12 @@ def main(argv: list[str] | None = None) -> None:
             if args.only != "http":
                 bench.prepare()
             if args.only in (None, "sql"):
-                rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue(), *bench.zipf()]
+                rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue(), *bench.zipf(),
+                         *bench.groups()]
                 sustained, intervals = bench.sustained()
                 rows += [sustained, bench.load_py()]
+            if args.only == "groups":
+                rows += bench.groups()
             if args.only in (None, "sql", "head"):
                 held_rows, held = bench.held_horizon()
                 rows += [*held_rows, *bench.in_flight()]

@@ -29,7 +29,8 @@ CREATE TYPE pgq.dead_message AS (
 	created_at timestamp with time zone,
 	deliveries integer,
 	reason text,
-	dead_at timestamp with time zone
+	dead_at timestamp with time zone,
+	group_key text
 );
 COMMENT ON TYPE pgq.dead_message IS 'A dead letter as returned by pgq.dead_letters';
 CREATE TYPE pgq.enqueued AS (
@@ -50,7 +51,8 @@ CREATE TYPE pgq.leased_message AS (
 	created_at timestamp with time zone,
 	deliveries integer,
 	receipt uuid,
-	lease_expires_at timestamp with time zone
+	lease_expires_at timestamp with time zone,
+	group_key text
 );
 COMMENT ON TYPE pgq.leased_message IS 'A message leased by pgq.lease, with its delivery count, receipt and lease end';
 CREATE TYPE pgq.message AS (
@@ -67,7 +69,8 @@ CREATE TYPE pgq.queued_message AS (
 	created_at timestamp with time zone,
 	visible_at timestamp with time zone,
 	deliveries integer,
-	state text
+	state text,
+	group_key text
 );
 COMMENT ON TYPE pgq.queued_message IS 'A queued message as returned by pgq.peek: state is ready, delayed or leased; visible_at is when a delay or lease ends';
 CREATE FUNCTION pgq._adopt_objects() RETURNS event_trigger
@@ -133,6 +136,16 @@ BEGIN
         RAISE EXCEPTION 'channel must be 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = format('got %s characters: %s', length(_check_channel.channel), left(_check_channel.channel, 80));
+    END IF;
+END
+$$;
+CREATE FUNCTION pgq._check_group_key(group_key text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    IF _check_group_key.group_key IS NOT NULL THEN
+        PERFORM pgq._check_length('group_key', _check_group_key.group_key, 1, pgq._limit('group_key_length'));
     END IF;
 END
 $$;
@@ -224,6 +237,25 @@ CREATE FUNCTION pgq._count_consumed(channel text, consumed bigint) RETURNS void
     VALUES (_count_consumed.channel, _count_consumed.consumed)
     ON CONFLICT ON CONSTRAINT counter_pkey DO UPDATE SET consumed = c.consumed + excluded.consumed;
 $$;
+CREATE FUNCTION pgq._group_deleted() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM pgq._next_in_group(OLD.channel, OLD.group_key);
+    RETURN NULL;
+END
+$$;
+CREATE FUNCTION pgq._group_visible(channel text, group_key text, visible_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE pgq.message_group AS g
+    SET ready_at = _group_visible.visible_at
+    WHERE g.channel = _group_visible.channel AND g.group_key = _group_visible.group_key;
+END
+$$;
 CREATE FUNCTION pgq._head_fence() RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -257,6 +289,21 @@ BEGIN
     RETURN f.safe_through;
 END
 $$;
+CREATE FUNCTION pgq._join_group(channel text, group_key text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE pgq.message_group AS g
+    SET (first_id, ready_at) = (
+        SELECT q.id, q.visible_at
+        FROM pgq.queue AS q
+        WHERE q.channel = g.channel AND q.group_key = g.group_key
+        ORDER BY q.id
+        LIMIT 1)
+    WHERE g.channel = _join_group.channel AND g.group_key = _join_group.group_key AND g.first_id IS NULL;
+END
+$$;
 CREATE FUNCTION pgq._limit(name text) RETURNS bigint
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -271,6 +318,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._limit(name text) IS 'The value of the pgq.limits() row called name.';
+CREATE FUNCTION pgq._lock_group(channel text, group_key text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO pgq.message_group AS g (channel, group_key)
+    VALUES (_lock_group.channel, _lock_group.group_key)
+    ON CONFLICT ON CONSTRAINT message_group_pkey DO UPDATE SET first_id = g.first_id;
+END
+$$;
 CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) RETURNS void
     LANGUAGE sql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -289,6 +346,33 @@ CREATE FUNCTION pgq._message_fits(message jsonb) RETURNS boolean
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
+CREATE FUNCTION pgq._next_in_group(channel text, group_key text) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    g pgq.message_group;
+    next_id bigint;
+    next_visible timestamptz;
+BEGIN
+    SELECT * INTO g FROM pgq.message_group AS m
+    WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key
+    FOR UPDATE;
+    SELECT q.id, q.visible_at INTO next_id, next_visible
+    FROM pgq.queue AS q
+    WHERE q.channel = _next_in_group.channel AND q.group_key = _next_in_group.group_key
+      AND q.id >= coalesce(g.first_id, 0)
+    ORDER BY q.id
+    LIMIT 1;
+    IF next_id IS NULL THEN
+        DELETE FROM pgq.message_group AS m
+        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
+    ELSIF next_id IS DISTINCT FROM g.first_id OR next_visible IS DISTINCT FROM g.ready_at THEN
+        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible
+        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
+    END IF;
+END
+$$;
 CREATE FUNCTION pgq._notify_pgrst() RETURNS event_trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -307,6 +391,23 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq._notify_pgrst() IS 'Event trigger: NOTIFY pgrst, ''reload schema'' after DDL on objects in pgq, and only then.';
+CREATE FUNCTION pgq._ready_groups(channel text, ready_at timestamp with time zone, take integer) RETURNS SETOF bigint
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET enable_sort TO 'off'
+    AS $$
+BEGIN
+    RETURN QUERY
+    SELECT g.first_id
+    FROM pgq.message_group AS g
+    WHERE g.channel = _ready_groups.channel AND g.ready_at <= _ready_groups.ready_at
+    ORDER BY g.first_id
+    LIMIT _ready_groups.take
+    FOR UPDATE SKIP LOCKED;
+END
+$$;
 CREATE FUNCTION pgq._ready_start(channel text) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -371,10 +472,11 @@ DECLARE
 BEGIN
     SELECT q.id INTO first_ready
     FROM pgq.queue AS q
-    WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at
+    WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at AND q.group_key IS NULL
     ORDER BY q.id
     LIMIT 1;
-    SELECT min(q.visible_at), min(q.id) INTO earliest, first_queued
+    SELECT min(q.visible_at) FILTER (WHERE q.group_key IS NULL), min(q.id) FILTER (WHERE q.group_key IS NULL)
+    INTO earliest, first_queued
     FROM pgq.queue AS q
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.id < coalesce(first_ready, handed + 1);
     h.ready_from := coalesce(first_ready, handed + 1);
@@ -448,6 +550,16 @@ BEGIN
     END LOOP;
     UPDATE pgq.tally SET counted_below = upto;
     RETURN folded;
+END
+$$;
+CREATE FUNCTION pgq._ungrouped_channel(channel text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN (SELECT g.group_key FROM pgq.message_group AS g
+            WHERE g.channel = _ungrouped_channel.channel
+            ORDER BY g.group_key
+            LIMIT 1) IS NULL;
 END
 $$;
 CREATE FUNCTION pgq._valid_channel(channel text) RETURNS boolean
@@ -541,7 +653,7 @@ BEGIN
     PERFORM pgq._check_range('skip', dead_letters.skip, 0, pgq._limit('max_skip'));
     PERFORM pgq._check_range('take', dead_letters.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
-    SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
+    SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at, d.group_key
     FROM pgq.dead_letter AS d
     WHERE d.channel = dead_letters.channel
     ORDER BY d.id
@@ -550,7 +662,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) IS 'List up to take (1-300) dead letters of a channel, oldest first, after skipping skip (>= 0),
-with their delivery count, the reason and when they died.';
+with their delivery count, the reason, when they died and their group_key.';
 CREATE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1) RETURNS SETOF pgq.message
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -562,16 +674,56 @@ BEGIN
     PERFORM pgq._check_channel(dequeue.channel);
     PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
     start := pgq._ready_start(dequeue.channel);
+    IF pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN QUERY
+        WITH next AS (
+            SELECT q.id
+            FROM pgq.queue AS q
+            WHERE q.channel = dequeue.channel
+              AND q.id >= start
+              AND q.visible_at <= ready_at
+              AND pgq._ungrouped_channel(dequeue.channel)
+            ORDER BY q.id
+            LIMIT dequeue.take
+            FOR UPDATE SKIP LOCKED
+        ), consumed AS (
+            DELETE FROM pgq.queue AS q
+            USING next
+            WHERE q.channel = dequeue.channel AND q.id = next.id
+            RETURNING q.id, q.channel, q.message, q.created_at
+        ), archived AS (
+            INSERT INTO pgq.archive (id, channel, message, created_at)
+            SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+        )
+        SELECT c.id, c.channel::text, c.message, c.created_at
+        FROM consumed AS c
+        ORDER BY c.id;
+        IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+            RETURN;
+        END IF;
+    END IF;
     RETURN QUERY
-    WITH next AS (
+    WITH ungrouped AS (
         SELECT q.id
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id >= start
           AND q.visible_at <= ready_at
+          AND q.group_key IS NULL
         ORDER BY q.id
         LIMIT dequeue.take
         FOR UPDATE SKIP LOCKED
+    ), grouped AS (
+        SELECT q.id
+        FROM pgq.queue AS q
+        WHERE q.channel = dequeue.channel
+          AND q.id IN (SELECT pgq._ready_groups(dequeue.channel, ready_at, dequeue.take))
+          AND q.visible_at <= ready_at
+        FOR UPDATE SKIP LOCKED
+    ), next AS (
+        SELECT * FROM ungrouped UNION ALL SELECT * FROM grouped
+        ORDER BY id
+        LIMIT dequeue.take
     ), consumed AS (
         DELETE FROM pgq.queue AS q
         USING next
@@ -588,8 +740,9 @@ END
 $$;
 COMMENT ON FUNCTION pgq.dequeue(channel text, take integer) IS 'Consume the oldest 1-100 (take) ready messages of a channel, oldest first: at-most-once delivery.
 Returns no rows when none is ready; delayed and leased messages are left alone.
-Consumed messages move to the archive. Concurrent callers never receive the same message.';
-CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0) RETURNS bigint
+Consumed messages move to the archive. Concurrent callers never receive the same message.
+Of each ordered group (group_key) only the first queued message is taken, and only while none of the group is leased.';
+CREATE FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer DEFAULT 0, group_key text DEFAULT NULL::text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -605,23 +758,32 @@ BEGIN
     IF enqueue.delay_seconds IS DISTINCT FROM 0 THEN
         PERFORM pgq._check_range('delay_seconds', enqueue.delay_seconds, 0, pgq._limit('max_delay_seconds'));
     END IF;
-    INSERT INTO pgq.queue (channel, message, visible_at)
-    VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds))
+    IF enqueue.group_key IS NOT NULL THEN
+        PERFORM pgq._check_group_key(enqueue.group_key);
+        PERFORM pgq._lock_group(enqueue.channel, enqueue.group_key);
+    END IF;
+    INSERT INTO pgq.queue (channel, message, visible_at, group_key)
+    VALUES (enqueue.channel, enqueue.message, now() + make_interval(secs => enqueue.delay_seconds), enqueue.group_key)
     RETURNING queue.id,
               enqueue.delay_seconds = 0 AND EXISTS (
                   SELECT FROM pgq.waiting AS w WHERE w.channel = enqueue.channel AND w.expires_at > clock_timestamp())
     INTO new_id, waited;
+    IF enqueue.group_key IS NOT NULL THEN
+        PERFORM pgq._join_group(enqueue.channel, enqueue.group_key);
+    END IF;
     IF waited THEN
         PERFORM pg_notify('pgq_ready', enqueue.channel);
     END IF;
     RETURN new_id;
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) IS 'Append a message (a JSON object) to the end of a channel and return its id.
+COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer, group_key text) IS 'Append a message (a JSON object) to the end of a channel and return its id.
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
 message: nested at most 200 levels deep, at most 1 MiB (1048576 bytes) as JSON text.
-delay_seconds (0-604800, default 0): consumers do not see the message before then.';
-CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb) RETURNS SETOF bigint
+delay_seconds (0-604800, default 0): consumers do not see the message before then.
+group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): messages of a channel with the same group_key are delivered
+one at a time, in id order; a later one waits until the one before is acked, dead-lettered or dequeued.';
+CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text DEFAULT NULL::text) RETURNS SETOF bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -639,25 +801,35 @@ BEGIN
     IF jsonb_array_length(enqueue_batch.messages) NOT BETWEEN 1 AND pgq._limit('max_batch') THEN
         PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
     END IF;
+    -- With a group_key, every message joins that group, in input order.
+    IF enqueue_batch.group_key IS NOT NULL THEN
+        PERFORM pgq._check_group_key(enqueue_batch.group_key);
+        PERFORM pgq._lock_group(enqueue_batch.channel, enqueue_batch.group_key);
+    END IF;
     -- Identity values are drawn in the order rows are inserted, which follows
     -- the ORDER BY; sorting the result by id therefore restores input order.
     RETURN QUERY
     WITH inserted AS (
-        INSERT INTO pgq.queue (channel, message)
+        INSERT INTO pgq.queue (channel, message, group_key)
         SELECT enqueue_batch.channel,
                CASE WHEN jsonb_typeof(e.element) = 'object' AND pgq._message_fits(e.element) THEN e.element
-                    ELSE pgq._checked_message(e.element, format('messages[%s]', e.position - 1)) END
+                    ELSE pgq._checked_message(e.element, format('messages[%s]', e.position - 1)) END,
+               enqueue_batch.group_key
         FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
     )
     SELECT inserted.id FROM inserted ORDER BY inserted.id;
+    IF enqueue_batch.group_key IS NOT NULL THEN
+        PERFORM pgq._join_group(enqueue_batch.channel, enqueue_batch.group_key);
+    END IF;
     PERFORM pgq._wake(enqueue_batch.channel);
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) IS 'Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue''s limits) to a channel in one transaction;
-returns their ids in input order. All or nothing.';
-CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0) RETURNS pgq.enqueued
+COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text) IS 'Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue''s limits) to a channel in one transaction;
+returns their ids in input order. All or nothing.
+group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): every message of the call joins that ordered group (see pgq.enqueue).';
+CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0, group_key text DEFAULT NULL::text) RETURNS pgq.enqueued
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -670,13 +842,14 @@ BEGIN
     PERFORM pgq._check_message(enqueue_once.message);
     PERFORM pgq._check_length('dedup_key', enqueue_once.dedup_key, 1, pgq._limit('dedup_key_length'));
     PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, pgq._limit('max_delay_seconds'));
+    PERFORM pgq._check_group_key(enqueue_once.group_key);
     SELECT k.id INTO original
     FROM pgq.dedup_key AS k
     WHERE k.channel = enqueue_once.channel AND k.key = enqueue_once.dedup_key AND k.expires_at > seen_at;
     IF FOUND THEN
         RETURN (original, true)::pgq.enqueued;
     END IF;
-    new_id := pgq.enqueue(enqueue_once.channel, enqueue_once.message, enqueue_once.delay_seconds);
+    new_id := pgq.enqueue(enqueue_once.channel, enqueue_once.message, enqueue_once.delay_seconds, enqueue_once.group_key);
     INSERT INTO pgq.dedup_key AS k (channel, key, id, expires_at)
     VALUES (enqueue_once.channel, enqueue_once.dedup_key, new_id,
             seen_at + (pgq._channel_limits(enqueue_once.channel)).dedup_window)
@@ -693,20 +866,28 @@ BEGIN
     RETURN (original, true)::pgq.enqueued;
 END
 $$;
-COMMENT ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) IS 'Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
+COMMENT ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer, group_key text) IS 'Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
 (pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
-Keys are remembered even after their message is consumed, until the window ends.';
+Keys are remembered even after their message is consumed, until the window ends.
+group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): the message joins that ordered group (see pgq.enqueue).';
 CREATE FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    until timestamptz;
+    leased_group text;
 BEGIN
     PERFORM pgq._check_receipt(extend_lease.channel, extend_lease.id, extend_lease.receipt);
     PERFORM pgq._check_range('seconds', extend_lease.seconds, 1, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => extend_lease.seconds)
-    WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt;
-    RETURN FOUND;
+    WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt
+    RETURNING q.visible_at, q.group_key INTO until, leased_group;
+    IF leased_group IS NOT NULL THEN
+        PERFORM pgq._group_visible(extend_lease.channel, leased_group, until);
+    END IF;
+    RETURN until IS NOT NULL;
 END
 $$;
 COMMENT ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) IS 'Make a lease end seconds (1-43200) from now, keeping its receipt. True only for the current receipt;
@@ -762,7 +943,7 @@ DECLARE
     allowed integer;
     wanted integer;
     leased pgq.leased_message[];
-    buried bigint;
+    dead_lettered_count bigint;
     start bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
@@ -772,49 +953,108 @@ BEGIN
     wanted := lease.take;
     start := pgq._ready_start(lease.channel);
     LOOP
-        WITH next AS (
-            SELECT q.id, q.deliveries >= allowed AS spent
-            FROM pgq.queue AS q
-            WHERE q.channel = lease.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-            ORDER BY q.id
-            LIMIT wanted
-            FOR UPDATE SKIP LOCKED
-        ), dead AS (
-            DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
-        ), buried_rows AS (
-            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
-            SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
-                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
-            FROM dead AS d
-        ), taken AS (
-            UPDATE pgq.queue AS q
-            SET deliveries = q.deliveries + 1,
-                receipt = gen_random_uuid(),
-                visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-            FROM next
-            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
-        )
-        SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message
-                                  ORDER BY t.id), '{}'),
-               (SELECT count(*) FROM dead)
-        INTO leased, buried
-        FROM taken AS t;
+        leased := '{}';
+        dead_lettered_count := 0;
+        IF pgq._ungrouped_channel(lease.channel) THEN
+            WITH next AS (
+                SELECT q.id, q.deliveries >= allowed AS spent
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND pgq._ungrouped_channel(lease.channel)
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                USING next
+                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                FROM next
+                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       NULL)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+        END IF;
+        IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
+            WITH ungrouped AS (
+                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND q.group_key IS NULL
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), grouped AS (
+                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
+                  AND q.visible_at <= ready_at
+                FOR UPDATE SKIP LOCKED
+            ), next AS (
+                SELECT * FROM ungrouped UNION ALL SELECT * FROM grouped
+                ORDER BY id
+                LIMIT wanted
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                USING next
+                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed),
+                       d.group_key
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                FROM next
+                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       t.group_key)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+            PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
+            FROM unnest(leased) AS l
+            WHERE l.group_key IS NOT NULL;
+        END IF;
         RETURN QUERY SELECT * FROM unnest(leased);
         wanted := wanted - cardinality(leased);
-        EXIT WHEN wanted = 0 OR buried = 0;
+        EXIT WHEN wanted = 0 OR dead_lettered_count = 0;
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION pgq.lease(channel text, visibility_seconds integer, take integer) IS 'Lease the oldest 1-100 (take) ready messages of a channel for visibility_seconds (1-43200, default 30): at-least-once delivery.
 Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
-(pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.';
+(pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.
+Of each ordered group (group_key) only the first queued message is leased, and only while no other is leased.';
 CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
     LANGUAGE sql IMMUTABLE SECURITY DEFINER PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -827,6 +1067,7 @@ CREATE FUNCTION pgq.limits() RETURNS SETOF pgq.api_limit
            ('max_skip', 2147483647),            -- peek's and dead_letters' skip: an integer
            ('max_batch', 10000),                -- messages per enqueue_batch
            ('dedup_key_length', 128),           -- characters in an enqueue_once dedup_key
+           ('group_key_length', 128),           -- characters in a message's group_key (ordered groups)
            ('max_dedup_window_seconds', 604800),-- configure's dedup_window: 7 days
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
@@ -898,17 +1139,25 @@ CREATE FUNCTION pgq.nack(channel text, id bigint, receipt uuid, delay_seconds in
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    back_at timestamptz;
+    nacked_group text;
 BEGIN
     PERFORM pgq._check_receipt(nack.channel, nack.id, nack.receipt);
     PERFORM pgq._check_range('delay_seconds', nack.delay_seconds, 0, pgq._limit('max_visibility_seconds'));
     UPDATE pgq.queue AS q
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
-    WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt;
+    WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt
+    RETURNING q.visible_at, q.group_key INTO back_at, nacked_group;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
+    IF nacked_group IS NULL THEN
+        PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
+    ELSE
+        PERFORM pgq._group_visible(nack.channel, nacked_group, back_at);
+    END IF;
     RETURN true;
 END
 $$;
@@ -924,17 +1173,18 @@ BEGIN
     PERFORM pgq._check_range('take', peek.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
-           pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
+           pgq._message_state(q.visible_at, q.receipt, statement_timestamp()), q.group_key
     FROM pgq.queue AS q
     WHERE q.channel = peek.channel
-      AND q.id >= coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0)
+      AND q.id >= least(coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0),
+                        (SELECT min(g.first_id) FROM pgq.message_group AS g WHERE g.channel = peek.channel))
     ORDER BY q.id
     OFFSET peek.skip
     LIMIT peek.take;
 END
 $$;
 COMMENT ON FUNCTION pgq.peek(channel text, skip integer, take integer) IS 'List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
-Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.';
+Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends), deliveries and group_key.';
 CREATE FUNCTION pgq.purge(channel text) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -1023,22 +1273,34 @@ CREATE FUNCTION pgq.redrive(channel text) RETURNS integer
 DECLARE
     moved integer;
     lowest bigint;
+    grouped bigint[];
 BEGIN
     PERFORM pgq._check_channel(redrive.channel);
     WITH revived AS (
         DELETE FROM pgq.dead_letter AS d
         WHERE d.channel = redrive.channel
-        RETURNING d.id, d.channel, d.message, d.created_at
+        RETURNING d.id, d.channel, d.message, d.created_at, d.group_key
     ), requeued AS (
-        INSERT INTO pgq.queue (id, channel, message, created_at)
+        INSERT INTO pgq.queue (id, channel, message, created_at, group_key)
         OVERRIDING SYSTEM VALUE
-        SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
-        RETURNING queue.id
+        SELECT r.id, r.channel, r.message, r.created_at, r.group_key FROM revived AS r
+        RETURNING queue.id, queue.group_key
     )
-    SELECT count(*), min(requeued.id) INTO moved, lowest FROM requeued;
+    SELECT count(*), min(requeued.id) FILTER (WHERE requeued.group_key IS NULL),
+           array_agg(requeued.id) FILTER (WHERE requeued.group_key IS NOT NULL)
+    INTO moved, lowest, grouped FROM requeued;
     IF lowest IS NOT NULL THEN
         PERFORM pgq._lower_head(redrive.channel, lowest, true);
     END IF;
+    -- Grouped ones go back to the front of their groups, in key order so that
+    -- concurrent redrives and enqueues lock groups in one order.
+    INSERT INTO pgq.message_group AS g (channel, group_key, first_id, ready_at)
+    SELECT redrive.channel, q.group_key, min(q.id), clock_timestamp()
+    FROM pgq.queue AS q
+    WHERE q.channel = redrive.channel AND q.id = ANY (grouped)
+    GROUP BY q.group_key
+    ORDER BY q.group_key
+    ON CONFLICT ON CONSTRAINT message_group_pkey DO UPDATE SET first_id = least(g.first_id, excluded.first_id);
     RETURN moved;
 END
 $$;
@@ -1185,7 +1447,8 @@ CREATE TABLE pgq.dead_letter (
     created_at timestamp with time zone NOT NULL,
     deliveries integer NOT NULL,
     reason text NOT NULL,
-    dead_at timestamp with time zone DEFAULT now() NOT NULL
+    dead_at timestamp with time zone DEFAULT now() NOT NULL,
+    group_key text COLLATE pg_catalog."C"
 );
 COMMENT ON TABLE pgq.dead_letter IS 'Messages delivered max_deliveries times without an ack; see pgq.dead_letters() and pgq.redrive()';
 CREATE TABLE pgq.dedup_key (
@@ -1207,6 +1470,16 @@ WITH (fillfactor='10');
 COMMENT ON TABLE pgq.head_fence IS 'Ids up to safe_through are committed or never will be; kept by pgq._head_fence';
 COMMENT ON COLUMN pgq.head_fence.pending_id IS 'The sequence''s value at the last refresh: safe once no pending_holders is left';
 COMMENT ON COLUMN pgq.head_fence.pending_holders IS 'Transactions (virtual ids) that had drawn ids from pgq.queue_id_seq when pending_id was read';
+CREATE TABLE pgq.message_group (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    group_key text NOT NULL COLLATE pg_catalog."C",
+    first_id bigint,
+    ready_at timestamp with time zone
+)
+WITH (fillfactor='50', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000');
+COMMENT ON TABLE pgq.message_group IS 'The head of each ordered group: its first queued id and when it is ready; see docs/sql.md';
+COMMENT ON COLUMN pgq.message_group.first_id IS 'The lowest queued id of the group: the only one lease and dequeue may take';
+COMMENT ON COLUMN pgq.message_group.ready_at IS 'visible_at of the message at first_id: when its lease or delay ends';
 CREATE TABLE pgq.queue (
     id bigint NOT NULL,
     channel text NOT NULL COLLATE pg_catalog."C",
@@ -1214,7 +1487,8 @@ CREATE TABLE pgq.queue (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     visible_at timestamp with time zone DEFAULT now() NOT NULL,
     deliveries integer DEFAULT 0 NOT NULL,
-    receipt uuid
+    receipt uuid,
+    group_key text COLLATE pg_catalog."C"
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='5000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0.02', autovacuum_vacuum_cost_delay='0', fillfactor='80');
 COMMENT ON TABLE pgq.queue IS 'Messages waiting in their channel; use the pgq functions, not this table';
@@ -1259,6 +1533,8 @@ ALTER TABLE ONLY pgq.head_fence
     ADD CONSTRAINT head_fence_pkey PRIMARY KEY (singleton);
 ALTER TABLE ONLY pgq.head
     ADD CONSTRAINT head_pkey PRIMARY KEY (channel);
+ALTER TABLE ONLY pgq.message_group
+    ADD CONSTRAINT message_group_pkey PRIMARY KEY (channel, group_key);
 ALTER TABLE ONLY pgq.queue
     ADD CONSTRAINT queue_channel_id PRIMARY KEY (channel, id);
 ALTER TABLE ONLY pgq.settings
@@ -1271,6 +1547,9 @@ CREATE INDEX archive_consumed_at ON pgq.archive USING btree (consumed_at);
 CREATE INDEX archive_consumed_xid ON pgq.archive USING btree (consumed_xid);
 CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id);
 CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
+CREATE INDEX message_group_first ON pgq.message_group USING btree (channel, first_id);
+CREATE INDEX queue_group ON pgq.queue USING btree (channel, group_key, id) WHERE (group_key IS NOT NULL);
+CREATE TRIGGER queue_group_next AFTER DELETE ON pgq.queue FOR EACH ROW WHEN ((old.group_key IS NOT NULL)) EXECUTE FUNCTION pgq._group_deleted();
 GRANT USAGE ON SCHEMA pgq TO pgq_client;
 GRANT USAGE ON SCHEMA pgq TO pgq_owner;
 GRANT USAGE ON SCHEMA pgq TO pgq_admin;
@@ -1278,6 +1557,7 @@ GRANT USAGE ON SCHEMA pgq TO pgq_maintainer;
 REVOKE ALL ON FUNCTION pgq._adopt_objects() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._channel_limits(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_channel(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._check_group_key(group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_length(name text, value text, lowest bigint, highest bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._check_not_null(name text, value anyelement) FROM PUBLIC;
@@ -1285,15 +1565,22 @@ REVOKE ALL ON FUNCTION pgq._check_range(name text, value bigint, lowest bigint, 
 REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._checked_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._group_deleted() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._group_visible(channel text, group_key text, visible_at timestamp with time zone) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._head_fence() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._join_group(channel text, group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._lock_group(channel text, group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_fits(message jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._next_in_group(channel text, group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._ready_groups(channel text, ready_at timestamp with time zone, take integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._ready_start(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._refresh_head(h pgq.head) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._ungrouped_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._valid_channel(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._wake(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq.ack(channel text, id bigint, receipt uuid) FROM PUBLIC;
@@ -1306,12 +1593,12 @@ REVOKE ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer
 GRANT ALL ON FUNCTION pgq.dead_letters(channel text, skip integer, take integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.dequeue(channel text, take integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.dequeue(channel text, take integer) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb) TO pgq_client;
-REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) FROM PUBLIC;
-GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer, group_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integer, group_key text) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text) TO pgq_client;
+REVOKE ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer, group_key text) FROM PUBLIC;
+GRANT ALL ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer, group_key text) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) TO pgq_client;
 REVOKE ALL ON FUNCTION pgq.extend_lease_until(channel text, id bigint, receipt uuid, seconds integer) FROM PUBLIC;

@@ -101,3 +101,20 @@ CREATE FUNCTION bench.lease_ahead_raw(channel text, count bigint) RETURNS bigint
         RETURNING 1)
     SELECT count(*) FROM ahead;
 $$;
+
+-- (g) `total` messages over `groups` ordered groups of channel, group n its Zipf
+-- share (skew 0: equal sizes), through pgq.enqueue_batch in calls of at most
+-- 10,000 (max_batch), one group after another.
+CREATE FUNCTION bench.fill_groups(channel text, groups integer, total bigint, skew float8) RETURNS bigint
+LANGUAGE sql AS $$
+    SELECT count(*)
+    FROM (SELECT g, bench.zipf_share(g, groups, skew, total) AS share
+          FROM generate_series(1, groups) AS g) AS s,
+         generate_series(0, (s.share - 1) / 10000) AS c,
+         LATERAL pgq.enqueue_batch(fill_groups.channel,
+             (SELECT jsonb_agg(bench.message(k))
+              FROM generate_series(c * 10000 + 1, least(s.share, (c + 1) * 10000)) AS k),
+             group_key => 'g' || s.g)
+    WHERE s.share > 0;
+    SELECT count(*) FROM pgq.queue AS q WHERE q.channel = fill_groups.channel;
+$$;

@@ -1,5 +1,9 @@
 -- Deploy pgqueue:functions/_head to pg
--- requires: schema/head
+-- requires: functions/_head@v1.6
+-- requires: schema/message_group
+--
+-- The whole current definition of the head's helpers: the head is the ungrouped messages' (ordered
+-- groups keep theirs in pgq.message_group). CREATE OR REPLACE keeps the owner and the grants.
 
 BEGIN;
 
@@ -16,7 +20,7 @@ BEGIN;
 -- A refresh needs fresh snapshots statement by statement, so it runs only
 -- under READ COMMITTED; a consumer in a REPEATABLE READ transaction uses the
 -- head as it finds it.
-CREATE FUNCTION pgq._ready_start(channel text)
+CREATE OR REPLACE FUNCTION pgq._ready_start(channel text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -62,7 +66,7 @@ $$;
 -- transaction, holds the fence back; a producer's open transaction does. One row for all channels, refreshed at most every 250 ms by
 -- whoever finds it stale and can lock it without waiting, so pg_locks is read
 -- a few times a second however many channels there are.
-CREATE FUNCTION pgq._head_fence()
+CREATE OR REPLACE FUNCTION pgq._head_fence()
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -106,12 +110,17 @@ $$;
 -- scans: what a transaction still in progress may commit stays at or above
 -- checked_from, where the next refresh finds it.
 --
+-- The head is the ungrouped messages' (ordered groups have their own heads
+-- in pgq.message_group, docs/sql.md): grouped rows are stepped over once,
+-- like consumed ones, and neither their ids nor their visible_at move
+-- ready_from, settled_below or rescan_at.
+--
 -- Both scans must walk the primary key in id order from scan_from, whatever
 -- a generic plan would guess from missing or stale statistics: the planner
 -- is told so for this function alone, and, since that makes every other plan
 -- look dear, not to compile any of them (JIT would take longer than the
 -- whole refresh).
-CREATE FUNCTION pgq._refresh_head(h pgq.head)
+CREATE OR REPLACE FUNCTION pgq._refresh_head(h pgq.head)
 RETURNS pgq.head
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -132,10 +141,11 @@ DECLARE
 BEGIN
     SELECT q.id INTO first_ready
     FROM pgq.queue AS q
-    WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at
+    WHERE q.channel = h.channel AND q.id >= scan_from AND q.visible_at <= seen_at AND q.group_key IS NULL
     ORDER BY q.id
     LIMIT 1;
-    SELECT min(q.visible_at), min(q.id) INTO earliest, first_queued
+    SELECT min(q.visible_at) FILTER (WHERE q.group_key IS NULL), min(q.id) FILTER (WHERE q.group_key IS NULL)
+    INTO earliest, first_queued
     FROM pgq.queue AS q
     WHERE q.channel = h.channel AND q.id >= scan_from AND q.id < coalesce(first_ready, handed + 1);
 
@@ -163,7 +173,7 @@ $$;
 -- refresh holds the head's row, which lasts until that consumer's
 -- transaction ends: milliseconds through the gateway, longer for a consumer
 -- that refreshes inside a long transaction of its own.
-CREATE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean)
+CREATE OR REPLACE FUNCTION pgq._lower_head(channel text, id bigint, ready boolean)
 RETURNS void
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp

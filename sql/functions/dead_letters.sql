@@ -1,9 +1,10 @@
 -- Deploy pgqueue:functions/dead_letters to pg
--- requires: functions/dead_letters@v1.5
+-- requires: functions/dead_letters@v1.6
 -- requires: functions/_head
+-- requires: functions/_group
 --
 -- The whole current definition of pgq.dead_letters and pgq.redrive: redrive lowers the channel's
--- head (pgq.head, docs/sql.md). CREATE OR REPLACE keeps the owner and the grants; the grants below
+-- head (pgq.head, docs/sql.md) and puts a grouped message back at the front of its group; both show group_key. CREATE OR REPLACE keeps the owner and the grants; the grants below
 -- restate them.
 
 BEGIN;
@@ -19,7 +20,7 @@ BEGIN
     PERFORM pgq._check_range('skip', dead_letters.skip, 0, pgq._limit('max_skip'));
     PERFORM pgq._check_range('take', dead_letters.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
-    SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at
+    SELECT d.id, d.channel::text, d.message, d.created_at, d.deliveries, d.reason, d.dead_at, d.group_key
     FROM pgq.dead_letter AS d
     WHERE d.channel = dead_letters.channel
     ORDER BY d.id
@@ -30,14 +31,16 @@ $$;
 
 COMMENT ON FUNCTION pgq.dead_letters(text, integer, integer) IS
 $$List up to take (1-300) dead letters of a channel, oldest first, after skipping skip (>= 0),
-with their delivery count, the reason and when they died.$$;
+with their delivery count, the reason, when they died and their group_key.$$;
 
 -- Once the cause is fixed: every dead letter of the channel is ready again,
 -- at its own id (so ahead of newer messages) and with a clean delivery count.
 -- Moved in one statement, so a message is never in both tables or neither.
 -- The ids are old ones, below the channel's head: the head is lowered to the
 -- lowest of them in the same transaction, which keeps its invariant
--- (docs/sql.md) and puts them back in front of the consumers.
+-- (docs/sql.md) and puts them back in front of the consumers. A grouped one
+-- goes back to the front of its group instead (pgq.message_group): a group
+-- with a message leased waits for that lease to end first.
 CREATE OR REPLACE FUNCTION pgq.redrive(channel text)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -46,22 +49,34 @@ AS $$
 DECLARE
     moved integer;
     lowest bigint;
+    grouped bigint[];
 BEGIN
     PERFORM pgq._check_channel(redrive.channel);
     WITH revived AS (
         DELETE FROM pgq.dead_letter AS d
         WHERE d.channel = redrive.channel
-        RETURNING d.id, d.channel, d.message, d.created_at
+        RETURNING d.id, d.channel, d.message, d.created_at, d.group_key
     ), requeued AS (
-        INSERT INTO pgq.queue (id, channel, message, created_at)
+        INSERT INTO pgq.queue (id, channel, message, created_at, group_key)
         OVERRIDING SYSTEM VALUE
-        SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
-        RETURNING queue.id
+        SELECT r.id, r.channel, r.message, r.created_at, r.group_key FROM revived AS r
+        RETURNING queue.id, queue.group_key
     )
-    SELECT count(*), min(requeued.id) INTO moved, lowest FROM requeued;
+    SELECT count(*), min(requeued.id) FILTER (WHERE requeued.group_key IS NULL),
+           array_agg(requeued.id) FILTER (WHERE requeued.group_key IS NOT NULL)
+    INTO moved, lowest, grouped FROM requeued;
     IF lowest IS NOT NULL THEN
         PERFORM pgq._lower_head(redrive.channel, lowest, true);
     END IF;
+    -- Grouped ones go back to the front of their groups, in key order so that
+    -- concurrent redrives and enqueues lock groups in one order.
+    INSERT INTO pgq.message_group AS g (channel, group_key, first_id, ready_at)
+    SELECT redrive.channel, q.group_key, min(q.id), clock_timestamp()
+    FROM pgq.queue AS q
+    WHERE q.channel = redrive.channel AND q.id = ANY (grouped)
+    GROUP BY q.group_key
+    ORDER BY q.group_key
+    ON CONFLICT ON CONSTRAINT message_group_pkey DO UPDATE SET first_id = least(g.first_id, excluded.first_id);
     RETURN moved;
 END
 $$;

@@ -1,5 +1,8 @@
 -- Deploy pgqueue:functions/limits to pg
--- requires: functions/limits@v1.5
+-- requires: functions/limits@v1.6
+--
+-- The whole current definition of pgq.limits() and pgq._limit():
+-- group_key_length (ordered groups) joins the bounds.
 --
 -- Every bound of the API, written once. The functions check their input
 -- against pgq._limit(name); gateway/bounds.py mirrors these rows for the HTTP
@@ -24,6 +27,7 @@ AS $$
            ('max_skip', 2147483647),            -- peek's and dead_letters' skip: an integer
            ('max_batch', 10000),                -- messages per enqueue_batch
            ('dedup_key_length', 128),           -- characters in an enqueue_once dedup_key
+           ('group_key_length', 128),           -- characters in a message's group_key (ordered groups)
            ('max_dedup_window_seconds', 604800),-- configure's dedup_window: 7 days
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener

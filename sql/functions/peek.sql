@@ -1,8 +1,10 @@
 -- Deploy pgqueue:functions/peek to pg
--- requires: functions/peek@v1.5
+-- requires: functions/peek@v1.6
 -- requires: functions/_head
+-- requires: functions/_group
 --
--- The whole current definition of pgq.peek: it starts at the channel's head (pgq.head, docs/sql.md).
+-- The whole current definition of pgq.peek: it starts at the channel's head (pgq.head, docs/sql.md)
+-- or its first group's head, and shows group_key.
 -- CREATE OR REPLACE keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
@@ -17,6 +19,10 @@ BEGIN;
 -- (docs/sql.md) is that no queued message of the channel has a lower id, so
 -- the index entries of messages consumed before it, which a held horizon
 -- keeps, are never walked. peek writes nothing and does not refresh the head.
+-- settled_below bounds the ungrouped messages only; a grouped one is at or
+-- above its group's first_id (pgq.message_group), so the scan starts at the
+-- lower of the two. Messages waiting in a group are listed as ready: their
+-- place is their id, their group decides when they are delivered.
 CREATE OR REPLACE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
 RETURNS SETOF pgq.queued_message
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -28,10 +34,11 @@ BEGIN
     PERFORM pgq._check_range('take', peek.take, 1, pgq._limit('max_list_take'));
     RETURN QUERY
     SELECT q.id, q.channel::text, q.message, q.created_at, q.visible_at, q.deliveries,
-           pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
+           pgq._message_state(q.visible_at, q.receipt, statement_timestamp()), q.group_key
     FROM pgq.queue AS q
     WHERE q.channel = peek.channel
-      AND q.id >= coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0)
+      AND q.id >= least(coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0),
+                        (SELECT min(g.first_id) FROM pgq.message_group AS g WHERE g.channel = peek.channel))
     ORDER BY q.id
     OFFSET peek.skip
     LIMIT peek.take;
@@ -40,7 +47,7 @@ $$;
 
 COMMENT ON FUNCTION pgq.peek(text, integer, integer) IS
 $$List up to take (1-300) messages of a channel, oldest first, after skipping skip (>= 0); nothing is consumed.
-Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends) and deliveries.$$;
+Each has its state (ready, delayed or leased), visible_at (when a delay or lease ends), deliveries and group_key.$$;
 
 REVOKE ALL ON FUNCTION pgq.peek(text, integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.peek(text, integer, integer) TO pgq_client;

@@ -2,7 +2,7 @@
 -- text, on every path that stores one: past either, 54000 (program_limit_exceeded) names the parameter, the
 -- rule and the value, and nothing is stored. The shortcuts of pgq._message_fits() are checked at their bounds.
 BEGIN;
-SELECT plan(24);
+SELECT plan(27);
 
 -- nested(n): an object nested n levels deep; flat(n): an object of exactly n bytes as JSON text.
 CREATE FUNCTION pg_temp.nested(levels integer) RETURNS jsonb LANGUAGE sql
@@ -64,6 +64,13 @@ SELECT ok((SELECT pg_column_compression(message) IS NOT NULL AND pg_column_size(
     'a compressed message nested 201 deep stores fewer than 8 * 201 - 3 bytes');
 SELECT throws_ok($$SELECT pgq.enqueue('limits', message) FROM packed$$, '54000',
     'message must nest at most 200 levels deep, got 201', 'enqueue: a compressed message is walked');
+-- In an ordered group too: the message is refused before its group is locked or joined.
+SELECT throws_ok($$SELECT pgq.enqueue('limits', pg_temp.nested(201), group_key => 'g')$$, '54000',
+    'message must nest at most 200 levels deep, got 201', 'enqueue with a group_key: nested 201 deep');
+SELECT throws_ok($$SELECT pgq.enqueue_batch('limits', jsonb_build_array('{}'::jsonb, pg_temp.flat(1048577)), group_key => 'g')$$,
+    '54000', 'messages[1] must take at most 1048576 bytes as JSON text, got 1048577',
+    'enqueue_batch with a group_key: 1 MiB and a byte');
+SELECT is_empty($$SELECT FROM pgq.message_group WHERE channel = 'limits'$$, 'a refused message leaves no group behind');
 -- Nothing refused was stored: the accepted messages only, and no dedup key of a refused call.
 SELECT is((SELECT count(*) FROM pgq.queue WHERE channel = 'limits'), 8::bigint,
     'the queue holds the 8 accepted messages and none of the refused');

@@ -41,8 +41,8 @@ SELECT set_eq(
                               'pgq_gateway_admin', 'pgq_maintainer']) AS r (name)
       WHERE p.pronamespace = 'pgq'::regnamespace AND has_function_privilege(r.name, p.oid, 'EXECUTE')$$,
     $$SELECT r.name, f.sig FROM unnest(ARRAY['pgq_client', 'pgq_gateway']) AS r (name)
-      CROSS JOIN unnest(ARRAY['pgq.enqueue(text,jsonb,integer)', 'pgq.enqueue_batch(text,jsonb)',
-          'pgq.enqueue_once(text,jsonb,text,integer)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
+      CROSS JOIN unnest(ARRAY['pgq.enqueue(text,jsonb,integer,text)', 'pgq.enqueue_batch(text,jsonb,text)',
+          'pgq.enqueue_once(text,jsonb,text,integer,text)', 'pgq.dequeue(text,integer)', 'pgq.lease(text,integer,integer)',
           'pgq.ack(text,bigint,uuid)', 'pgq.nack(text,bigint,uuid,integer)', 'pgq.extend_lease(text,bigint,uuid,integer)',
           'pgq.peek(text,integer,integer)', 'pgq.channels()', 'pgq.stats()', 'pgq.dead_letters(text,integer,integer)',
           'pgq.limits()', 'pgq.horizon()', 'pgq.extend_lease_until(text,bigint,uuid,integer)', 'pgq.settings_of(text)']) AS f (sig)

@@ -6,7 +6,7 @@ SELECT has_schema('pgq');
 SELECT has_table('pgq', 'queue', 'queue table exists');
 SELECT has_table('pgq', 'archive', 'archive table exists');
 SELECT has_table('pgq', 'settings', 'settings table exists');
-SELECT columns_are('pgq', 'queue', ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'receipt']);
+SELECT columns_are('pgq', 'queue', ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'receipt', 'group_key']);
 SELECT columns_are('pgq', 'archive', ARRAY['id', 'channel', 'message', 'created_at', 'consumed_at', 'consumed_xid']);
 SELECT col_type_is('pgq', 'queue', 'id', 'bigint', 'queue.id is bigint');
 SELECT col_type_is('pgq', 'queue', 'channel', 'text', 'queue.channel is text');
@@ -17,8 +17,8 @@ SELECT has_index('pgq', 'queue', 'queue_channel_id', ARRAY['channel', 'id'], 'an
 SELECT col_type_is('pgq', 'archive', 'consumed_at', 'timestamp with time zone', 'archive.consumed_at is timestamptz');
 
 -- Signatures: parameter names are public API (PostgREST JSON keys, psql named arguments).
-SELECT function_returns('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer'], 'bigint');
-SELECT function_returns('pgq', 'enqueue_batch', ARRAY['text', 'jsonb'], 'setof bigint');
+SELECT function_returns('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer', 'text'], 'bigint');
+SELECT function_returns('pgq', 'enqueue_batch', ARRAY['text', 'jsonb', 'text'], 'setof bigint');
 SELECT function_returns('pgq', 'dequeue', ARRAY['text', 'integer'], 'setof pgq.message');
 SELECT function_returns('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'setof pgq.queued_message');
 SELECT function_returns('pgq', 'channels', ARRAY[]::text[], 'setof text');
@@ -26,10 +26,11 @@ SELECT function_returns('pgq', 'stats', ARRAY[]::text[], 'setof pgq.channel_stat
 SELECT function_returns('pgq', 'purge_archive', ARRAY['interval'], 'bigint');
 SELECT function_returns('pgq', 'maintain', ARRAY[]::text[], 'jsonb');
 
-SELECT is(pg_get_function_arguments('pgq.enqueue(text, jsonb, integer)'::regprocedure),
-          'channel text, message jsonb, delay_seconds integer DEFAULT 0', 'enqueue parameter names and default');
-SELECT is(pg_get_function_arguments('pgq.enqueue_batch(text, jsonb)'::regprocedure),
-          'channel text, messages jsonb', 'enqueue_batch parameter names');
+SELECT is(pg_get_function_arguments('pgq.enqueue(text, jsonb, integer, text)'::regprocedure),
+          'channel text, message jsonb, delay_seconds integer DEFAULT 0, group_key text DEFAULT NULL::text',
+          'enqueue parameter names and defaults');
+SELECT is(pg_get_function_arguments('pgq.enqueue_batch(text, jsonb, text)'::regprocedure),
+          'channel text, messages jsonb, group_key text DEFAULT NULL::text', 'enqueue_batch parameter names');
 SELECT is(pg_get_function_arguments('pgq.dequeue(text, integer)'::regprocedure),
           'channel text, take integer DEFAULT 1', 'dequeue parameter names and default');
 SELECT is(pg_get_function_arguments('pgq.peek(text, integer, integer)'::regprocedure),
@@ -49,16 +50,16 @@ SELECT is(
     (SELECT array_agg(proname::text) FROM pg_proc WHERE pronamespace = 'pgq'::regnamespace AND proisstrict),
     NULL, 'no pgq function is STRICT');
 
-SELECT volatility_is('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer'], 'volatile');
-SELECT volatility_is('pgq', 'enqueue_batch', ARRAY['text', 'jsonb'], 'volatile');
+SELECT volatility_is('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer', 'text'], 'volatile');
+SELECT volatility_is('pgq', 'enqueue_batch', ARRAY['text', 'jsonb', 'text'], 'volatile');
 SELECT volatility_is('pgq', 'dequeue', ARRAY['text', 'integer'], 'volatile');
 SELECT volatility_is('pgq', 'peek', ARRAY['text', 'integer', 'integer'], 'stable');
 SELECT volatility_is('pgq', 'channels', ARRAY[]::text[], 'stable');
 SELECT volatility_is('pgq', 'stats', ARRAY[]::text[], 'stable');
 SELECT volatility_is('pgq', 'maintain', ARRAY[]::text[], 'volatile');
 
-SELECT is_definer('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer']);
-SELECT is_definer('pgq', 'enqueue_batch', ARRAY['text', 'jsonb']);
+SELECT is_definer('pgq', 'enqueue', ARRAY['text', 'jsonb', 'integer', 'text']);
+SELECT is_definer('pgq', 'enqueue_batch', ARRAY['text', 'jsonb', 'text']);
 SELECT is_definer('pgq', 'dequeue', ARRAY['text', 'integer']);
 SELECT is_definer('pgq', 'peek', ARRAY['text', 'integer', 'integer']);
 SELECT is_definer('pgq', 'channels', ARRAY[]::text[]);
@@ -102,7 +103,7 @@ SELECT ok(NOT pgq._valid_channel('caf' || chr(233)) AND NOT pgq._valid_channel('
 SELECT has_table('pgq', 'dead_letter', 'dead-letter table exists');
 SELECT has_table('pgq', 'dedup_key', 'dedup key table exists');
 SELECT has_table('pgq', 'channel_settings', 'channel settings table exists');
-SELECT columns_are('pgq', 'dead_letter', ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at']);
+SELECT columns_are('pgq', 'dead_letter', ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at', 'group_key']);
 SELECT columns_are('pgq', 'dedup_key', ARRAY['channel', 'key', 'id', 'expires_at']);
 SELECT columns_are('pgq', 'channel_settings', ARRAY['channel', 'max_deliveries', 'dedup_window']);
 SELECT col_type_is('pgq', 'queue', 'visible_at', 'timestamp with time zone', 'queue.visible_at is timestamptz');
@@ -122,7 +123,7 @@ SELECT function_returns('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', '
 SELECT function_returns('pgq', 'configure', ARRAY['text', 'integer', 'interval'], 'pgq.channel_config');
 SELECT function_returns('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer'], 'setof pgq.dead_message');
 SELECT function_returns('pgq', 'redrive', ARRAY['text'], 'integer');
-SELECT function_returns('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer'], 'pgq.enqueued');
+SELECT function_returns('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer', 'text'], 'pgq.enqueued');
 
 SELECT is(pg_get_function_arguments('pgq.lease(text, integer, integer)'::regprocedure),
     'channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1', 'lease parameter names and defaults');
@@ -138,19 +139,20 @@ SELECT is(pg_get_function_arguments('pgq.configure(text, integer, interval)'::re
 SELECT is(pg_get_function_arguments('pgq.dead_letters(text, integer, integer)'::regprocedure),
     'channel text, skip integer DEFAULT 0, take integer DEFAULT 25', 'dead_letters parameter names and defaults');
 SELECT is(pg_get_function_arguments('pgq.redrive(text)'::regprocedure), 'channel text', 'redrive parameter name');
-SELECT is(pg_get_function_arguments('pgq.enqueue_once(text, jsonb, text, integer)'::regprocedure),
-    'channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0', 'enqueue_once parameter names and default');
+SELECT is(pg_get_function_arguments('pgq.enqueue_once(text, jsonb, text, integer, text)'::regprocedure),
+    'channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0, group_key text DEFAULT NULL::text',
+    'enqueue_once parameter names and defaults');
 
 -- The row types are API: PostgREST and the gateway read these names.
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.leased_message'::regclass AND attnum > 0 ORDER BY attnum),
-    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'receipt', 'lease_expires_at'], 'pgq.leased_message columns');
+    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'receipt', 'lease_expires_at', 'group_key'], 'pgq.leased_message columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.queued_message'::regclass AND attnum > 0 ORDER BY attnum),
-    ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'state'], 'pgq.queued_message (peek) columns');
+    ARRAY['id', 'channel', 'message', 'created_at', 'visible_at', 'deliveries', 'state', 'group_key'], 'pgq.queued_message (peek) columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.channel_stats'::regclass AND attnum > 0 ORDER BY attnum),
     ARRAY['channel', 'depth', 'oldest_age_seconds', 'delayed', 'leased', 'dead', 'enqueued', 'consumed'],
     'pgq.channel_stats columns, new ones last');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.dead_message'::regclass AND attnum > 0 ORDER BY attnum),
-    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at'], 'pgq.dead_message columns');
+    ARRAY['id', 'channel', 'message', 'created_at', 'deliveries', 'reason', 'dead_at', 'group_key'], 'pgq.dead_message columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.enqueued'::regclass AND attnum > 0 ORDER BY attnum),
     ARRAY['id', 'duplicate'], 'pgq.enqueued columns');
 SELECT is(ARRAY(SELECT attname::text FROM pg_attribute WHERE attrelid = 'pgq.channel_config'::regclass AND attnum > 0 ORDER BY attnum),
@@ -163,7 +165,7 @@ SELECT volatility_is('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', 'int
 SELECT volatility_is('pgq', 'configure', ARRAY['text', 'integer', 'interval'], 'volatile');
 SELECT volatility_is('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer'], 'stable');
 SELECT volatility_is('pgq', 'redrive', ARRAY['text'], 'volatile');
-SELECT volatility_is('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer'], 'volatile');
+SELECT volatility_is('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer', 'text'], 'volatile');
 
 SELECT is_definer('pgq', 'lease', ARRAY['text', 'integer', 'integer']);
 SELECT is_definer('pgq', 'ack', ARRAY['text', 'bigint', 'uuid']);
@@ -172,7 +174,7 @@ SELECT is_definer('pgq', 'extend_lease', ARRAY['text', 'bigint', 'uuid', 'intege
 SELECT is_definer('pgq', 'configure', ARRAY['text', 'integer', 'interval']);
 SELECT is_definer('pgq', 'dead_letters', ARRAY['text', 'integer', 'integer']);
 SELECT is_definer('pgq', 'redrive', ARRAY['text']);
-SELECT is_definer('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer']);
+SELECT is_definer('pgq', 'enqueue_once', ARRAY['text', 'jsonb', 'text', 'integer', 'text']);
 
 -- The admin role sets the limits; the client role drives the whole cycle, and reaches no table.
 SET LOCAL ROLE pgq_admin;

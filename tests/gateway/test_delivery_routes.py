@@ -74,7 +74,7 @@ def test_lease_answers_the_message_with_its_receipt(client: TestClient, channel:
     before = datetime.now().astimezone()
     leased = lease(client, channel, visibility=120)
 
-    assert list(leased) == [*DEQUEUED, "deliveries", "receipt", "lease_expires_at"]
+    assert list(leased) == [*DEQUEUED, "deliveries", "receipt", "lease_expires_at", "group_key"]
     assert (leased["id"], leased["channel"], leased["message"]) == (new_id, channel, message)
     assert leased["deliveries"] == 1
     assert str(uuid.UUID(leased["receipt"])) == leased["receipt"]
@@ -237,7 +237,7 @@ def test_dead_letters_then_redrive(client: TestClient, channel: str) -> None:
     listed = client.get("/dead-letters", params={"channel": channel})
     assert listed.status_code == 200
     [dead] = listed.json()
-    assert list(dead) == [*DEQUEUED, "deliveries", "reason", "dead_at"]
+    assert list(dead) == [*DEQUEUED, "deliveries", "reason", "dead_at", "group_key"]
     assert (dead["id"], dead["channel"], dead["message"]) == (new_id, channel, {"seq": 1})
     assert dead["deliveries"] == DEFAULT_MAX_DELIVERIES and str(DEFAULT_MAX_DELIVERIES) in dead["reason"]
     assert ISO_WITH_OFFSET.match(dead["dead_at"])
@@ -405,17 +405,18 @@ def test_openapi_documents_the_delivery_routes(client: TestClient) -> None:
     assert {"$ref": "#/components/schemas/Message"} in dequeued
     assert "visibility" in [p["name"] for p in paths["/queue/{channel}"]["get"]["parameters"]]
     leased = components["LeasedMessage"]
-    assert set(leased["required"]) == {*DEQUEUED, "deliveries", "receipt", "lease_expires_at"}
+    assert set(leased["required"]) == {*DEQUEUED, "deliveries", "receipt", "lease_expires_at", "group_key"}
     assert leased["properties"]["receipt"]["format"] == "uuid"
     assert leased["properties"]["lease_expires_at"]["format"] == "date-time"
 
     assert body("/message", "post", "200") == {"$ref": "#/components/schemas/Duplicate"}
     assert body("/message", "post", "201") == {"$ref": "#/components/schemas/Inserted"}
-    assert {"delay", "dedup_key"} <= set(components["NewMessage"]["properties"])
+    assert {"delay", "dedup_key", "group_key"} <= set(components["NewMessage"]["properties"])
     assert body("/queue/{channel}/ack", "post", "409") == {"$ref": "#/components/schemas/Status"}
     ack_body = paths["/queue/{channel}/ack"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(components[ack_body["$ref"].rsplit("/", 1)[1]]["required"]) == {"id", "receipt"}
     assert body("/dead-letters", "get", "200")["items"] == {"$ref": "#/components/schemas/DeadLetter"}
-    assert set(components["DeadLetter"]["required"]) == {*DEQUEUED, "deliveries", "reason", "dead_at"}
+    dead_required = {*DEQUEUED, "deliveries", "reason", "dead_at", "group_key"}
+    assert set(components["DeadLetter"]["required"]) == dead_required
     assert body("/dead-letters/{channel}/redrive", "post", "200") == {"$ref": "#/components/schemas/Redriven"}
     assert components["Redriven"]["required"] == ["count"]

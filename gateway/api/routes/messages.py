@@ -36,12 +36,14 @@ router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
 )
 async def post_message(body: NewMessage, backend: BackendDep, enqueuer: EnqueuerDep) -> Any:
     """Append a message to the end of a channel: after `delay` seconds if given, and at most once per
-    `dedup_key` within the channel's dedup window if given."""
-    if body.delay is None and body.dedup_key is None:
+    `dedup_key` within the channel's dedup window if given, in its ordered group if `group_key` is given."""
+    if body.delay is None and body.dedup_key is None and body.group_key is None:
         return Inserted(id=await enqueuer.enqueue(body.channel, body.message))
     args: dict[str, object] = {"channel": body.channel, "message": body.message}
     if body.delay is not None:
         args["delay_seconds"] = body.delay
+    if body.group_key is not None:
+        args["group_key"] = body.group_key
     if body.dedup_key is None:
         return Inserted(id=await backend.value("enqueue", args))
     enqueued = await backend.value("enqueue_once", {**args, "dedup_key": body.dedup_key})
@@ -54,8 +56,12 @@ async def post_message(body: NewMessage, backend: BackendDep, enqueuer: Enqueuer
     "/messages", status_code=201, response_model=InsertedMany, responses=errors(400, 408, 413, 503, 504)
 )
 async def post_messages(body: NewMessages, backend: BackendDep) -> InsertedMany:
-    """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none."""
-    ids = await backend.rows("enqueue_batch", {"channel": body.channel, "messages": body.messages})
+    """Append 1-1000 messages to the end of a channel, in order, in one transaction: all or none; with
+    `group_key`, all of them in that ordered group."""
+    args: dict[str, object] = {"channel": body.channel, "messages": body.messages}
+    if body.group_key is not None:
+        args["group_key"] = body.group_key
+    ids = await backend.rows("enqueue_batch", args)
     return InsertedMany(ids=ids)
 
 

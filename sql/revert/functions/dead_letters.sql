@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/dead_letters from pg: back to the definition of @v1.5, replaced in place so that
+-- Revert pgqueue:functions/dead_letters from pg: back to the definition of @v1.6, replaced in place so that
 -- its owner and grants stay as they are.
 
 BEGIN;
@@ -30,6 +30,9 @@ with their delivery count, the reason and when they died.$$;
 -- Once the cause is fixed: every dead letter of the channel is ready again,
 -- at its own id (so ahead of newer messages) and with a clean delivery count.
 -- Moved in one statement, so a message is never in both tables or neither.
+-- The ids are old ones, below the channel's head: the head is lowered to the
+-- lowest of them in the same transaction, which keeps its invariant
+-- (docs/sql.md) and puts them back in front of the consumers.
 CREATE OR REPLACE FUNCTION pgq.redrive(channel text)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -37,6 +40,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     moved integer;
+    lowest bigint;
 BEGIN
     PERFORM pgq._check_channel(redrive.channel);
     WITH revived AS (
@@ -49,7 +53,10 @@ BEGIN
         SELECT r.id, r.channel, r.message, r.created_at FROM revived AS r
         RETURNING queue.id
     )
-    SELECT count(*) INTO moved FROM requeued;
+    SELECT count(*), min(requeued.id) INTO moved, lowest FROM requeued;
+    IF lowest IS NOT NULL THEN
+        PERFORM pgq._lower_head(redrive.channel, lowest, true);
+    END IF;
     RETURN moved;
 END
 $$;

@@ -1,38 +1,33 @@
--- Revert pgqueue:functions/enqueue_batch from pg: back to the body of @v1.5, replaced in place so that its owner and
--- grants stay as they are.
+-- Revert pgqueue:functions/enqueue_batch from pg: back to the signature and body of @v1.6, without group_key
 
 BEGIN;
 
+DROP FUNCTION pgq.enqueue_batch(text, jsonb, text);
+
 -- Append many messages in one statement, one commit, one round trip; the
 -- ids come back in input order. This is what bulk loaders and the gateway's
--- POST /messages use. Every element is checked before anything is inserted,
--- so a bad element rejects the whole batch and names its position. Waiting
--- consumers are woken once for the lot.
-CREATE OR REPLACE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
+-- POST /messages use. Every element is checked in the pass that inserts it:
+-- a bad element fails the statement, so nothing of the batch is inserted,
+-- and the error names its position (the first bad one: rows are inserted in
+-- input order). Waiting consumers are woken once for the lot.
+CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb)
 RETURNS SETOF bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    bad_position bigint;
-    bad_type text;
 BEGIN
-    PERFORM pgq._check_channel(enqueue_batch.channel);
-    PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    IF enqueue_batch.channel IS NULL OR NOT pgq._valid_channel(enqueue_batch.channel) THEN
+        PERFORM pgq._check_channel(enqueue_batch.channel);
+    END IF;
+    IF enqueue_batch.messages IS NULL THEN
+        PERFORM pgq._check_not_null('messages', enqueue_batch.messages);
+    END IF;
     IF jsonb_typeof(enqueue_batch.messages) <> 'array' THEN
         RAISE EXCEPTION 'messages must be a JSON array of objects, not %', jsonb_typeof(enqueue_batch.messages)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
-
-    SELECT e.position, jsonb_typeof(e.element) INTO bad_position, bad_type
-    FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
-    WHERE jsonb_typeof(e.element) <> 'object'
-    ORDER BY e.position
-    LIMIT 1;
-    IF bad_position IS NOT NULL THEN
-        RAISE EXCEPTION 'messages[%] must be a JSON object, not %', bad_position - 1, bad_type
-            USING ERRCODE = 'invalid_parameter_value';
+    IF jsonb_array_length(enqueue_batch.messages) NOT BETWEEN 1 AND pgq._limit('max_batch') THEN
+        PERFORM pgq._check_range('number of messages', jsonb_array_length(enqueue_batch.messages), 1, pgq._limit('max_batch'));
     END IF;
 
     -- Identity values are drawn in the order rows are inserted, which follows
@@ -40,7 +35,9 @@ BEGIN
     RETURN QUERY
     WITH inserted AS (
         INSERT INTO pgq.queue (channel, message)
-        SELECT enqueue_batch.channel, e.element
+        SELECT enqueue_batch.channel,
+               CASE WHEN jsonb_typeof(e.element) = 'object' AND pgq._message_fits(e.element) THEN e.element
+                    ELSE pgq._checked_message(e.element, format('messages[%s]', e.position - 1)) END
         FROM jsonb_array_elements(enqueue_batch.messages) WITH ORDINALITY AS e(element, position)
         ORDER BY e.position
         RETURNING queue.id
@@ -51,7 +48,8 @@ END
 $$;
 
 COMMENT ON FUNCTION pgq.enqueue_batch(text, jsonb) IS
-$$Append 1-10000 messages (a JSON array of objects) to a channel in one transaction; returns their ids in input order. All or nothing.$$;
+$$Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue's limits) to a channel in one transaction;
+returns their ids in input order. All or nothing.$$;
 
 REVOKE ALL ON FUNCTION pgq.enqueue_batch(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.enqueue_batch(text, jsonb) TO pgq_client;

@@ -1,7 +1,8 @@
--- Revert pgqueue:functions/enqueue_once from pg: back to the bodies of @v1.4, replaced in
--- place so that their owner and grants stay as they are.
+-- Revert pgqueue:functions/enqueue_once from pg: back to the signature and body of @v1.6, without group_key
 
 BEGIN;
+
+DROP FUNCTION pgq.enqueue_once(text, jsonb, text, integer, text);
 
 -- Enqueue at most once per dedup_key within the channel's dedup window: a
 -- producer can retry after a timeout without knowing whether its first try
@@ -13,7 +14,7 @@ BEGIN;
 -- row, take back its own uncommitted message (never visible to anyone) and
 -- answer with the winner's id. An expired key that maintain() has not swept
 -- yet is simply taken over.
-CREATE OR REPLACE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
+CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0)
 RETURNS pgq.enqueued
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -25,11 +26,8 @@ DECLARE
 BEGIN
     PERFORM pgq._check_channel(enqueue_once.channel);
     PERFORM pgq._check_message(enqueue_once.message);
-    IF enqueue_once.dedup_key IS NULL THEN
-        RAISE EXCEPTION 'dedup_key must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM pgq._check_range('length of dedup_key', length(enqueue_once.dedup_key), 1, 128);
-    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, 604800);
+    PERFORM pgq._check_length('dedup_key', enqueue_once.dedup_key, 1, pgq._limit('dedup_key_length'));
+    PERFORM pgq._check_range('delay_seconds', enqueue_once.delay_seconds, 0, pgq._limit('max_delay_seconds'));
 
     SELECT k.id INTO original
     FROM pgq.dedup_key AS k
@@ -61,5 +59,8 @@ COMMENT ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) IS
 $$Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
 (pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
 Keys are remembered even after their message is consumed, until the window ends.$$;
+
+REVOKE ALL ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer) TO pgq_client;
 
 COMMIT;

@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/lease from pg: back to the definition of @v1.5, replaced in place so that
+-- Revert pgqueue:functions/lease from pg: back to the definition of @v1.6, replaced in place so that
 -- its owner and grants stay as they are.
 
 BEGIN;
@@ -18,6 +18,10 @@ BEGIN;
 -- The lease itself changes only visible_at, deliveries and receipt, none of
 -- them indexed, so it is a heap-only update.
 --
+-- The scan starts at the id pgq._ready_start gives, as dequeue's does, and
+-- relies on the same invariant of the head (docs/sql.md): every ready
+-- message is at or above that id, or is found by the next refresh.
+--
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
 -- and the re-check under the row lock then passes the row over.
@@ -32,17 +36,20 @@ DECLARE
     wanted integer;
     leased pgq.leased_message[];
     buried bigint;
+    start bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
     PERFORM pgq._check_range('visibility_seconds', lease.visibility_seconds, 1, pgq._limit('max_visibility_seconds'));
     PERFORM pgq._check_range('take', lease.take, 1, pgq._limit('max_take'));
     allowed := (pgq._channel_limits(lease.channel)).max_deliveries;
     wanted := lease.take;
+    start := pgq._ready_start(lease.channel);
     LOOP
         WITH next AS (
             SELECT q.id, q.deliveries >= allowed AS spent
             FROM pgq.queue AS q
             WHERE q.channel = lease.channel
+              AND q.id >= start
               AND q.visible_at <= ready_at
             ORDER BY q.id
             LIMIT wanted

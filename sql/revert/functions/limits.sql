@@ -1,8 +1,5 @@
--- Revert pgqueue:functions/limits from pg: back to the bounds of @v1.5, replaced in place
---
--- Every bound of the API, written once. The functions check their input
--- against pgq._limit(name); gateway/bounds.py mirrors these rows for the HTTP
--- layer, and tests/sql/test_limits.py fails when the two disagree.
+-- Revert pgqueue:functions/limits from pg: back to the definition of @v1.6, replaced in place so that
+-- its owner and grants stay as they are.
 
 BEGIN;
 
@@ -26,7 +23,9 @@ AS $$
            ('max_deliveries', 1000),            -- configure's max_deliveries
            ('listener_length', 64),             -- characters in a watch listener
            ('max_watched_channels', 10000),     -- channels per watch call
-           ('max_watch_ttl_seconds', 3600)      -- how long a watch registration lasts unless renewed
+           ('max_watch_ttl_seconds', 3600),     -- how long a watch registration lasts unless renewed
+           ('max_message_depth', 200),          -- levels a message nests: {} is 1, {"a": {}} is 2
+           ('max_message_bytes', 1048576)       -- bytes of a message as JSON text (jsonb's own output): 1 MiB
 $$;
 
 COMMENT ON FUNCTION pgq.limits() IS

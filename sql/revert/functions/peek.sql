@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/peek from pg: back to the definition of @v1.5, replaced in place so that
+-- Revert pgqueue:functions/peek from pg: back to the definition of @v1.6, replaced in place so that
 -- its owner and grants stay as they are.
 
 BEGIN;
@@ -8,6 +8,11 @@ BEGIN;
 -- pgq.dead_letters). The parameters are skip and take, because limit and
 -- offset are reserved query parameters in PostgREST. The states are taken at
 -- the statement's start, the same instant for every row.
+--
+-- The scan starts at the head's settled_below: the invariant of pgq.head
+-- (docs/sql.md) is that no queued message of the channel has a lower id, so
+-- the index entries of messages consumed before it, which a held horizon
+-- keeps, are never walked. peek writes nothing and does not refresh the head.
 CREATE OR REPLACE FUNCTION pgq.peek(channel text, skip integer DEFAULT 0, take integer DEFAULT 25)
 RETURNS SETOF pgq.queued_message
 LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -22,6 +27,7 @@ BEGIN
            pgq._message_state(q.visible_at, q.receipt, statement_timestamp())
     FROM pgq.queue AS q
     WHERE q.channel = peek.channel
+      AND q.id >= coalesce((SELECT h.settled_below FROM pgq.head AS h WHERE h.channel = peek.channel), 0)
     ORDER BY q.id
     OFFSET peek.skip
     LIMIT peek.take;

@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/settle from pg: back to the definition of @v1.5, replaced in place so that
+-- Revert pgqueue:functions/settle from pg: back to the definition of @v1.6, replaced in place so that
 -- its owner and grants stay as they are.
 
 BEGIN;
@@ -58,7 +58,11 @@ BEGIN
     SET visible_at = clock_timestamp() + make_interval(secs => nack.delay_seconds),
         receipt = NULL
     WHERE q.id = nack.id AND q.channel = nack.channel AND q.receipt = nack.receipt;
-    RETURN FOUND;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
+    RETURN true;
 END
 $$;
 
