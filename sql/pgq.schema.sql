@@ -677,7 +677,7 @@ BEGIN
     IF pgq._ungrouped_channel(dequeue.channel) THEN
         RETURN QUERY
         WITH next AS (
-            SELECT q.id
+            SELECT q.id, q.ctid
             FROM pgq.queue AS q
             WHERE q.channel = dequeue.channel
               AND q.id >= start
@@ -688,8 +688,7 @@ BEGIN
             FOR UPDATE SKIP LOCKED
         ), consumed AS (
             DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = dequeue.channel AND q.id = next.id
+            WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
             RETURNING q.id, q.channel, q.message, q.created_at
         ), archived AS (
             INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -704,7 +703,7 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH ungrouped AS (
-        SELECT q.id
+        SELECT q.id, q.ctid
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id >= start
@@ -714,7 +713,7 @@ BEGIN
         LIMIT dequeue.take
         FOR UPDATE SKIP LOCKED
     ), grouped AS (
-        SELECT q.id
+        SELECT q.id, q.ctid
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id IN (SELECT pgq._ready_groups(dequeue.channel, ready_at, dequeue.take))
@@ -726,8 +725,7 @@ BEGIN
         LIMIT dequeue.take
     ), consumed AS (
         DELETE FROM pgq.queue AS q
-        USING next
-        WHERE q.channel = dequeue.channel AND q.id = next.id
+        WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
         RETURNING q.id, q.channel, q.message, q.created_at
     ), archived AS (
         INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -957,7 +955,7 @@ BEGIN
         dead_lettered_count := 0;
         IF pgq._ungrouped_channel(lease.channel) THEN
             WITH next AS (
-                SELECT q.id, q.deliveries >= allowed AS spent
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id >= start
@@ -968,8 +966,7 @@ BEGIN
                 FOR UPDATE SKIP LOCKED
             ), dead AS (
                 DELETE FROM pgq.queue AS q
-                USING next
-                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
             ), dead_lettered AS (
                 INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
@@ -981,8 +978,7 @@ BEGIN
                 SET deliveries = q.deliveries + 1,
                     receipt = gen_random_uuid(),
                     visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-                FROM next
-                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
             )
             SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
@@ -994,7 +990,7 @@ BEGIN
         END IF;
         IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
             WITH ungrouped AS (
-                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id >= start
@@ -1004,7 +1000,7 @@ BEGIN
                 LIMIT wanted
                 FOR UPDATE SKIP LOCKED
             ), grouped AS (
-                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
@@ -1016,8 +1012,7 @@ BEGIN
                 LIMIT wanted
             ), dead AS (
                 DELETE FROM pgq.queue AS q
-                USING next
-                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
             ), dead_lettered AS (
                 INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
@@ -1030,8 +1025,7 @@ BEGIN
                 SET deliveries = q.deliveries + 1,
                     receipt = gen_random_uuid(),
                     visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-                FROM next
-                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
             )
             SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,

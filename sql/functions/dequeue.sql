@@ -44,6 +44,11 @@ BEGIN;
 -- filter such as group_key IS NULL, estimated without statistics, made the
 -- planner sort the whole channel instead of walking its index. A channel
 -- with groups goes straight to the second statement, which merges both kinds.
+--
+-- The DELETE finds the rows taken by their addresses (ctid, a TID scan): a
+-- row locked FOR UPDATE stays where it is until the statement ends. A join on
+-- id, planned from statistics that count the channel empty (a burst since the
+-- last ANALYZE), walked the whole channel at every call.
 CREATE OR REPLACE FUNCTION pgq.dequeue(channel text, take integer DEFAULT 1)
 RETURNS SETOF pgq.message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -59,7 +64,7 @@ BEGIN
     IF pgq._ungrouped_channel(dequeue.channel) THEN
         RETURN QUERY
         WITH next AS (
-            SELECT q.id
+            SELECT q.id, q.ctid
             FROM pgq.queue AS q
             WHERE q.channel = dequeue.channel
               AND q.id >= start
@@ -70,8 +75,7 @@ BEGIN
             FOR UPDATE SKIP LOCKED
         ), consumed AS (
             DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = dequeue.channel AND q.id = next.id
+            WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
             RETURNING q.id, q.channel, q.message, q.created_at
         ), archived AS (
             INSERT INTO pgq.archive (id, channel, message, created_at)
@@ -86,7 +90,7 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH ungrouped AS (
-        SELECT q.id
+        SELECT q.id, q.ctid
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id >= start
@@ -96,7 +100,7 @@ BEGIN
         LIMIT dequeue.take
         FOR UPDATE SKIP LOCKED
     ), grouped AS (
-        SELECT q.id
+        SELECT q.id, q.ctid
         FROM pgq.queue AS q
         WHERE q.channel = dequeue.channel
           AND q.id IN (SELECT pgq._ready_groups(dequeue.channel, ready_at, dequeue.take))
@@ -108,8 +112,7 @@ BEGIN
         LIMIT dequeue.take
     ), consumed AS (
         DELETE FROM pgq.queue AS q
-        USING next
-        WHERE q.channel = dequeue.channel AND q.id = next.id
+        WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
         RETURNING q.id, q.channel, q.message, q.created_at
     ), archived AS (
         INSERT INTO pgq.archive (id, channel, message, created_at)

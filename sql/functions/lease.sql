@@ -40,6 +40,8 @@ BEGIN;
 -- A channel without groups runs the statement of a channel that never had
 -- any, gated as in pgq.dequeue by pgq._ungrouped_channel in its own snapshot;
 -- a channel with groups goes straight to the second statement.
+-- The DELETE and the UPDATE find the rows taken by their addresses (ctid), as
+-- in pgq.dequeue: never a join a stale estimate can turn into a walk of the channel.
 CREATE OR REPLACE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
 RETURNS SETOF pgq.leased_message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -64,7 +66,7 @@ BEGIN
         dead_lettered_count := 0;
         IF pgq._ungrouped_channel(lease.channel) THEN
             WITH next AS (
-                SELECT q.id, q.deliveries >= allowed AS spent
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id >= start
@@ -75,8 +77,7 @@ BEGIN
                 FOR UPDATE SKIP LOCKED
             ), dead AS (
                 DELETE FROM pgq.queue AS q
-                USING next
-                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
             ), dead_lettered AS (
                 INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
@@ -88,8 +89,7 @@ BEGIN
                 SET deliveries = q.deliveries + 1,
                     receipt = gen_random_uuid(),
                     visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-                FROM next
-                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
             )
             SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
@@ -101,7 +101,7 @@ BEGIN
         END IF;
         IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
             WITH ungrouped AS (
-                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id >= start
@@ -111,7 +111,7 @@ BEGIN
                 LIMIT wanted
                 FOR UPDATE SKIP LOCKED
             ), grouped AS (
-                SELECT q.id, q.deliveries >= allowed AS spent, q.group_key
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
                 FROM pgq.queue AS q
                 WHERE q.channel = lease.channel
                   AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
@@ -123,8 +123,7 @@ BEGIN
                 LIMIT wanted
             ), dead AS (
                 DELETE FROM pgq.queue AS q
-                USING next
-                WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
             ), dead_lettered AS (
                 INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
@@ -137,8 +136,7 @@ BEGIN
                 SET deliveries = q.deliveries + 1,
                     receipt = gen_random_uuid(),
                     visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-                FROM next
-                WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
                 RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
             )
             SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,

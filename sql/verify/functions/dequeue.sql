@@ -5,3 +5,4 @@ SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regproce
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) NOT LIKE '%_count_consumed%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._limit(%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._ready_start(%')::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%q.ctid = ANY (ARRAY(SELECT n.ctid FROM next%')::int;
