@@ -121,5 +121,5 @@ def test_a_channel_empty_at_the_last_analyze_is_not_walked_whole(admin_url: str)
                 conn.execute(call)
             freeze_heads(conn)
             stale[name] = max(buffers(conn, call) for _ in range(MEASURED))
-    for name, call in CALLS.items():
+    for name in CALLS:
         assert stale[name] <= 200, f"{name}: {stale[name]} buffers a call behind stale statistics"
