@@ -779,7 +779,7 @@ COMMENT ON FUNCTION pgq.enqueue(channel text, message jsonb, delay_seconds integ
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
 message: nested at most 200 levels deep, at most 1 MiB (1048576 bytes) as JSON text.
 delay_seconds (0-604800, default 0): consumers do not see the message before then.
-group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): messages of a channel with the same group_key are delivered
+group_key (1-128 characters, default NULL: no group): messages of a channel with the same group_key are delivered
 one at a time, in id order; a later one waits until the one before is acked, dead-lettered or dequeued.';
 CREATE FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text DEFAULT NULL::text) RETURNS SETOF bigint
     LANGUAGE plpgsql SECURITY DEFINER
@@ -826,7 +826,7 @@ END
 $$;
 COMMENT ON FUNCTION pgq.enqueue_batch(channel text, messages jsonb, group_key text) IS 'Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue''s limits) to a channel in one transaction;
 returns their ids in input order. All or nothing.
-group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): every message of the call joins that ordered group (see pgq.enqueue).';
+group_key (1-128 characters, default NULL: no group): every message of the call joins that ordered group (see pgq.enqueue).';
 CREATE FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer DEFAULT 0, group_key text DEFAULT NULL::text) RETURNS pgq.enqueued
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -867,7 +867,7 @@ $$;
 COMMENT ON FUNCTION pgq.enqueue_once(channel text, message jsonb, dedup_key text, delay_seconds integer, group_key text) IS 'Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
 (pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
 Keys are remembered even after their message is consumed, until the window ends.
-group_key (1 to pgq.limits()''s group_key_length characters, default NULL: no group): the message joins that ordered group (see pgq.enqueue).';
+group_key (1-128 characters, default NULL: no group): the message joins that ordered group (see pgq.enqueue).';
 CREATE FUNCTION pgq.extend_lease(channel text, id bigint, receipt uuid, seconds integer) RETURNS boolean
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'

@@ -72,7 +72,7 @@ $$Append a message (a JSON object) to the end of a channel and return its id.
 channel: 1-64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit.
 message: nested at most 200 levels deep, at most 1 MiB (1048576 bytes) as JSON text.
 delay_seconds (0-604800, default 0): consumers do not see the message before then.
-group_key (1 to pgq.limits()'s group_key_length characters, default NULL: no group): messages of a channel with the same group_key are delivered
+group_key (1-128 characters, default NULL: no group): messages of a channel with the same group_key are delivered
 one at a time, in id order; a later one waits until the one before is acked, dead-lettered or dequeued.$$;
 
 REVOKE ALL ON FUNCTION pgq.enqueue(text, jsonb, integer, text) FROM PUBLIC;

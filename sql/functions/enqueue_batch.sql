@@ -66,7 +66,7 @@ $$;
 COMMENT ON FUNCTION pgq.enqueue_batch(text, jsonb, text) IS
 $$Append 1-10000 messages (a JSON array of objects, each within pgq.enqueue's limits) to a channel in one transaction;
 returns their ids in input order. All or nothing.
-group_key (1 to pgq.limits()'s group_key_length characters, default NULL: no group): every message of the call joins that ordered group (see pgq.enqueue).$$;
+group_key (1-128 characters, default NULL: no group): every message of the call joins that ordered group (see pgq.enqueue).$$;
 
 REVOKE ALL ON FUNCTION pgq.enqueue_batch(text, jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.enqueue_batch(text, jsonb, text) TO pgq_client;

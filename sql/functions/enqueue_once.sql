@@ -67,7 +67,7 @@ COMMENT ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer, text) IS
 $$Enqueue like pgq.enqueue unless dedup_key (1-128 characters) was used in this channel within its dedup window
 (pgq.configure, default 24 hours): then nothing is inserted and the original id comes back with duplicate = true.
 Keys are remembered even after their message is consumed, until the window ends.
-group_key (1 to pgq.limits()'s group_key_length characters, default NULL: no group): the message joins that ordered group (see pgq.enqueue).$$;
+group_key (1-128 characters, default NULL: no group): the message joins that ordered group (see pgq.enqueue).$$;
 
 REVOKE ALL ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.enqueue_once(text, jsonb, text, integer, text) TO pgq_client;

@@ -37,6 +37,7 @@ LIMIT_OF = {
     ("take", ""): "max_take",
     ("skip", ""): "max_skip",
     ("dedup_key", ""): "dedup_key_length",
+    ("group_key", ""): "group_key_length",
     ("dedup_window", ""): "max_dedup_window_seconds",
     ("max_deliveries", ""): "max_deliveries",
     ("listener", ""): "listener_length",
