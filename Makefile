@@ -54,8 +54,8 @@ test: bootstrap-dev test-sql test-py ## Run the pgTAP suite, then pytest
 test-sql: bootstrap-dev ## pgTAP suite (pg_prove) on a throwaway cluster
 	@$(PY) -m support.pgtap
 
-test-py: bootstrap-dev ## pytest on throwaway clusters
-	@$(PY) -m pytest
+test-py: bootstrap-dev ## pytest on throwaway clusters, 3 test files at a time (each worker has its own cluster)
+	@$(PY) -m pytest -n 3 --dist loadfile
 
 fuzz: bootstrap-dev ## Random HTTP fuzzing of every route (make test runs the same fuzz derandomized)
 	@PGQ_FUZZ=random $(PY) -m pytest tests/reliability/test_fuzz_http.py
