@@ -12,6 +12,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
 from support.serve import running_gateway
+from tests.utils.waiting import wait_for
 
 
 @pytest.fixture
@@ -58,7 +59,8 @@ def test_served_over_http(served: str, multiproc: Path) -> None:
         assert sent < 500, f"one worker served every request: {healthz_by_worker(multiproc)}"
         assert httpx.get(f"{served}/healthz").status_code == 200
         sent += 1
-    assert sum(healthz_by_worker(multiproc).values()) == sent
+    # A worker counts a request once its response is sent, so the client may read the files first.
+    wait_for(lambda: sum(healthz_by_worker(multiproc).values()) == sent, f"{sent} /healthz counted")
     scraped = httpx.get(f"{served}/metrics").text
     families = {family.name: family for family in text_string_to_metric_families(scraped)}
     counted = {
