@@ -152,8 +152,11 @@ class NewMessages(Body):
         return messages
 
 
+INSERTED = "Message inserted!"
+
+
 class Inserted(BaseModel):
-    status: str = "Message inserted!"
+    status: str = INSERTED
     id: int
 
 

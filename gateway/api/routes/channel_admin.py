@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.api.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
+from gateway.api.deps import AdminOnly, BackendDep, PathChannel, Route
 from gateway.api.openapi import ADMIN_ERRORS, errors
-from gateway.core.exactjson import StrictJsonRoute
 from gateway.models import ChannelConfig, Purged
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 
 @router.delete(

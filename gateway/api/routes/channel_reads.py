@@ -8,14 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from gateway import bounds
-from gateway.api.deps import DEFAULT_LIMIT, BackendDep, KnownQuery, Limit, Offset, PathChannel
+from gateway.api.deps import DEFAULT_LIMIT, BackendDep, Limit, Offset, PathChannel, Route
 from gateway.api.openapi import empty, errors
 from gateway.core.errors import GatewayError
-from gateway.core.exactjson import StrictJsonRoute
 from gateway.db import Cut
 from gateway.models import ChannelConfig, ChannelStats
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 @router.get(
     "/channels/{channel}", response_model=ChannelStats,

@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gateway.api.deps import AdminOnly, BackendDep, KnownQuery, PathChannel
+from gateway.api.deps import AdminOnly, BackendDep, PathChannel, Route
 from gateway.api.openapi import ADMIN_ERRORS, empty, errors
-from gateway.core.exactjson import StrictJsonRoute
 from gateway.models import Channel, ChannelConfig, ChannelLimits
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 
 @router.get(

@@ -12,17 +12,17 @@ from gateway.api.deps import (
     DEFAULT_LIMIT,
     AdminOnly,
     BackendDep,
-    KnownQuery,
     Limit,
     Offset,
     PathChannel,
     QueryChannel,
+    Route,
 )
 from gateway.api.openapi import ADMIN_ERRORS, empty, errors
-from gateway.core.exactjson import StrictJsonRoute, rows_response
+from gateway.core.exactjson import rows_response
 from gateway.models import DeadLetter, Redriven
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 
 @router.get(

@@ -8,13 +8,13 @@ import math
 
 from fastapi import APIRouter, Request
 
-from gateway.api.deps import BackendDep, KnownQuery
+from gateway.api.deps import BackendDep, Route
 from gateway.api.openapi import errors
 from gateway.core.errors import GatewayError
 from gateway.db import Backend
 from gateway.models import Status
 
-router = APIRouter(dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 # A channel nobody uses, peeked for one row: the same small call whatever the data.
 READINESS_PROBE = {"channel": "0.readyz", "skip": 0, "take": 1}

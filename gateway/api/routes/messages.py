@@ -5,24 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+import orjson
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway import bounds
 from gateway.api.deps import (
     DEFAULT_LIMIT,
     BackendDep,
-    EnqueuerDep,
-    KnownQuery,
     Limit,
     Offset,
     QueryChannel,
+    Route,
 )
 from gateway.api.openapi import empty, errors
-from gateway.core.exactjson import StrictJsonRoute, rows_response
-from gateway.models import Duplicate, Inserted, InsertedMany, Message, NewMessage, NewMessages
+from gateway.core.exactjson import rows_response
+from gateway.db import Backend
+from gateway.models import INSERTED, Duplicate, Inserted, InsertedMany, Message, NewMessage, NewMessages
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 
 @router.post(
@@ -34,22 +35,30 @@ router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
         **errors(400, 408, 413, 503, 504),
     },
 )
-async def post_message(body: NewMessage, backend: BackendDep, enqueuer: EnqueuerDep) -> Any:
+async def post_message(body: NewMessage, request: Request) -> Any:
     """Append a message to the end of a channel: after `delay` seconds if given, and at most once per
     `dedup_key` within the channel's dedup window if given, in its ordered group if `group_key` is given."""
+    parts = request.app.state  # not as dependencies: each would cost the request a solve (gateway.api.deps)
     if body.delay is None and body.dedup_key is None and body.group_key is None:
-        return Inserted(id=await enqueuer.enqueue(body.channel, body.message))
+        return inserted(await parts.enqueuer.enqueue(body.channel, body.message))
+    backend: Backend = parts.backend
     args: dict[str, object] = {"channel": body.channel, "message": body.message}
     if body.delay is not None:
         args["delay_seconds"] = body.delay
     if body.group_key is not None:
         args["group_key"] = body.group_key
     if body.dedup_key is None:
-        return Inserted(id=await backend.value("enqueue", args))
+        return inserted(await backend.value("enqueue", args))
     enqueued = await backend.value("enqueue_once", {**args, "dedup_key": body.dedup_key})
     if enqueued["duplicate"]:
         return JSONResponse(Duplicate(id=enqueued["id"]).model_dump())
-    return Inserted(id=enqueued["id"])
+    return inserted(enqueued["id"])
+
+
+def inserted(id_: int) -> Response:
+    """201 with Inserted's JSON, written at once: FastAPI would validate the model against itself
+    and encode it again."""
+    return Response(orjson.dumps({"status": INSERTED, "id": id_}), 201, media_type="application/json")
 
 
 @router.post(

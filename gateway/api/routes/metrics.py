@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from gateway.api.deps import BackendDep, KnownQuery, MetricsDep
+from gateway.api.deps import BackendDep, MetricsDep, Route
 
-router = APIRouter(dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
 from gateway import bounds
-from gateway.api.deps import BackendDep, KnownQuery, PathChannel, WatcherDep
+from gateway.api.deps import BackendDep, PathChannel, Route
 from gateway.api.openapi import empty, errors
 from gateway.core.errors import GatewayError
-from gateway.core.exactjson import StrictJsonRoute, first_row, rows_response
+from gateway.core.exactjson import first_row, rows_response
 from gateway.db import Backend
 from gateway.db.longpoll import poll
 from gateway.models import Extend, Extended, LeasedMessage, LeaseSeconds, Message, Nack, Settle, Status
 
-router = APIRouter(route_class=StrictJsonRoute, dependencies=[KnownQuery])
+router = APIRouter(route_class=Route)
 
 # A leased message has every field a dequeued one has: try the larger model first.
 Dequeued = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
@@ -32,8 +32,6 @@ Dequeued = Annotated[LeasedMessage | Message, Field(union_mode="left_to_right")]
 async def dequeue(
     channel: PathChannel,
     request: Request,
-    backend: BackendDep,
-    watcher: WatcherDep,
     visibility: Annotated[
         LeaseSeconds | None,
         Query(description=f"lease for this many seconds (1-{bounds.MAX_VISIBILITY_SECONDS}) instead of "
@@ -59,8 +57,9 @@ async def dequeue(
         function, args["visibility_seconds"] = "lease", visibility
     if count is not None:
         args["take"] = count
-    attempt = partial(backend.json_rows, function, args)
-    rows = await poll(watcher, channel, attempt, wait, request.is_disconnected)
+    parts = request.app.state  # not as dependencies: each would cost the request a solve (gateway.api.deps)
+    attempt = partial(parts.backend.json_rows, function, args)
+    rows = await poll(parts.watcher, channel, attempt, wait, request.is_disconnected)
     return rows_response(rows) if count is not None else first_row(rows)
 
 
