@@ -17,7 +17,7 @@ from gateway.core.errors import install_handlers
 from gateway.core.metrics import Metrics
 from gateway.core.middleware import Guard
 from gateway.db import Backend, open_backend
-from gateway.db.coalesce import EnqueueCoalescer
+from gateway.db.coalesce import EnqueueCoalescer, Uncoalesced
 from gateway.db.maintenance import maintain_forever
 
 
@@ -29,7 +29,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = backend or await open_backend(settings)
         app.state.backend = opened
-        app.state.enqueuer = EnqueueCoalescer(opened, settings.upstream_timeout)
+        enqueuer = EnqueueCoalescer if settings.coalesce else Uncoalesced
+        app.state.enqueuer = enqueuer(opened, settings.upstream_timeout)
         app.state.watcher = opened.watcher()
         maintainer = None
         if settings.maintain_interval > 0:

@@ -87,6 +87,7 @@ FLIGHT_FILL = {"pgq": "bench.fill_pgq", "raw": "bench.fill_raw_lease"}  # (f)'s 
 SIDES = ("pgq", "raw")
 MINIMAL_APP = "performance.minimal_app:create_app"
 MIX_CONNECTIONS = 32  # k6 VUs, each a keep-alive connection: the gateway's target holds at 32
+COALESCER_CONNECTIONS = (1, 8, 32)  # --profile: the mix with the coalescer and without, at each
 
 
 def plural(count: int, noun: str) -> str:
@@ -523,10 +524,23 @@ class Bench:
         result: dict[str, Any] = json.loads(summary.read_text())
         return result
 
-    def mix(self, base_url: str) -> dict[str, float]:
+    def mix(self, base_url: str, connections: int = MIX_CONNECTIONS) -> dict[str, float]:
         """One closed-loop run of the 50/50 mix of POST /message and GET /queue/two."""
-        return k6_figures(self.k6(base_url, SCENARIO="throughput", VUS=str(MIX_CONNECTIONS),
+        return k6_figures(self.k6(base_url, SCENARIO="throughput", VUS=str(connections),
                                   DURATION=f"{self.profile.http_seconds}s"))
+
+    def coalescer(self, served: Gateway) -> dict[str, dict[str, list[dict[str, float]]]]:
+        """The mix on the gateway with the coalescer (`served`) and on one without (PGQ_COALESCE=false),
+        A B at each of COALESCER_CONNECTIONS, repeats times: by connections, then "with" and "without"."""
+        runs: dict[str, dict[str, list[dict[str, float]]]] = {
+            str(connections): {"with": [], "without": []} for connections in COALESCER_CONNECTIONS}
+        with serving(gateway_url(self.url()), self.log, PGQ_COALESCE="false") as plain:
+            self.log(f"the coalescer: the mix with and without, at {COALESCER_CONNECTIONS} connections")
+            for _ in range(self.profile.repeats):
+                for connections in COALESCER_CONNECTIONS:
+                    for side, app in (("with", served), ("without", plain)):
+                        runs[str(connections)][side].append(self.mix(app.url, connections))
+        return runs
 
     def profiled(self, served: Gateway) -> dict[str, Any]:
         """One more mix run while py-spy samples the app's worker processes: their top frames, from the
@@ -559,6 +573,7 @@ class Bench:
             if profile_apps:
                 self.log("py-spy: one more mix run of each app, sampled")
                 figures["profile"] = {"gateway": self.profiled(served), "minimal": self.profiled(minimal)}
+                figures["coalescer"] = self.coalescer(served)
 
             self.log(f"gateway: the original app's load test, 100 req/s for {profile.spec_seconds} s")
             spec = k6_figures(self.k6(served.url, SCENARIO="spec", RATE="100",
@@ -577,11 +592,11 @@ class Bench:
 
 
 @contextmanager
-def serving(database_url: str, log: Callable[[str], None], app: str = APP, probe: str = "/readyz"
-            ) -> Iterator[Gateway]:
+def serving(database_url: str, log: Callable[[str], None], app: str = APP, probe: str = "/readyz",
+            **env: str) -> Iterator[Gateway]:
     """An app served as the gateway is, uvicorn with one worker per core, until the block ends."""
     with running_gateway("--workers", str(CORES), "--no-access-log", app=app, probe=probe,
-                         PGQ_DATABASE_URL=database_url) as served:
+                         PGQ_DATABASE_URL=database_url, **env) as served:
         log(f"{app} up on {served.url}")
         yield served
 
@@ -607,7 +622,8 @@ def main(argv: list[str] | None = None) -> None:
                      help="run only this part: the SQL scenarios (pgbench), the gateway under k6, the "
                           "head's scenarios (e) and (f), or the ordered groups' (g)")
     cli.add_argument("--profile", action="store_true",
-                     help="sample the gateway and the minimal app with py-spy, one more mix run each")
+                     help="sample the gateway and the minimal app with py-spy, one more mix run each, "
+                          "and run the mix with the coalescer and without")
     args = cli.parse_args(argv)
     profile = QUICK if args.quick else FULL
     began, started = datetime.now(UTC), time.monotonic()

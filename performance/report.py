@@ -5,7 +5,8 @@
 
 The figures live in performance/results/*.json; the guide shows only this table, generated: for each
 part of the bench (the SQL scenarios, the head's (e) and (f), the gateway), the rows of the newest
-full-profile run that measured it, then (e)'s series per interval, pgq's and the baseline's.
+full-profile run that measured it, then (e)'s series per interval, pgq's and the baseline's, then the
+gateway's profile (`--profile`): its top frames in PROFILE_BEFORE's run and in the newest profiled one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from performance.harness import HERE, Row, table
@@ -27,6 +29,10 @@ PARTS = ("sql", "head", "http")  # in the order the bench runs them and prints i
 # The names the bench gives its files: <stamp>[-quick][-<only>].json
 NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)(?P<quick>-quick)?(?:-(?P<only>sql|head|http))?\.json$")
 HTTP_SCENARIOS = ("gateway", "the original app", "knee")
+# The profiled run of main's request path before issue 21's cuts: the profile's "before".
+PROFILE_BEFORE = "20261208T033306Z-http.json"
+PROFILE_RATE = 200  # py-spy's samples per second and process (performance.bench's --rate)
+TOP = 10  # frames per ranking
 
 
 def part_of(scenario: str) -> str:
@@ -90,18 +96,77 @@ def series(run: Result) -> str:
     return "\n".join(lines)
 
 
+def profiled(runs: list[Result]) -> tuple[Result, Result] | None:
+    """PROFILE_BEFORE's run and the newest full run with a profile, if both are there."""
+    with_profile = [run for run in runs if run.data.get("http", {}).get("profile")]
+    before = [run for run in with_profile if run.path.name == PROFILE_BEFORE]
+    return (before[0], with_profile[-1]) if before and with_profile else None
+
+
+def side_by_side(title: str, columns: list[tuple[str, list[list[Any]]]]) -> list[str]:
+    """Rankings next to each other: rank, then each column's frame and its %."""
+    lines = [f"| {title} | {' | '.join(f'{name} | %' for name, _ in columns)} |",
+             "|---|" + "---|---|" * len(columns)]
+    for rank in range(max(len(ranked[:TOP]) for _, ranked in columns)):
+        cells = [f"`{ranked[rank][0]}` | {ranked[rank][1]}" if rank < len(ranked) else " | "
+                 for _, ranked in columns]
+        lines.append(f"| {rank + 1} | {' | '.join(cells)} |")
+    return lines
+
+
+def cost(profile: dict[str, Any]) -> str:
+    """Milliseconds of Python (GIL held) per request: samples over the requests of the sampled run."""
+    return f"{1000 * profile['samples'] / PROFILE_RATE / profile['run']['requests']:.2f} ms"
+
+
+def coalescer_table(figures: dict[str, dict[str, list[dict[str, float]]]]) -> list[str]:
+    """The mix with the coalescer and without, medians of each side's runs, by connections."""
+    lines = ["| connections | with the coalescer | without | ratio | p99 with | p99 without |",
+             "|---|---|---|---|---|---|"]
+    for connections, sides in figures.items():
+        rate, p99 = ({side: median(run[key] for run in runs) for side, runs in sides.items()}
+                     for key in ("rate", "p99"))
+        lines.append(f"| {connections} | {rate['with']:,.0f} req/s | {rate['without']:,.0f} req/s | "
+                     f"{rate['with'] / rate['without']:.2f} | {p99['with']:.1f} ms | "
+                     f"{p99['without']:.1f} ms |")
+    return lines
+
+
+def profile_section(before: Result, after: Result) -> str:
+    """The gateway's profile before and after, and the minimal app's in the after run."""
+    old, new = before.data["http"]["profile"], after.data["http"]["profile"]
+    columns = [("before", old["gateway"]), ("after", new["gateway"]), ("minimal app", new["minimal"])]
+    lines = ["The gateway's profile under the mix (`--profile`), before: " + before.describe(),
+             "", "after, with the minimal app of the same run: " + after.describe(), "",
+             "Python per request, GIL held: " + ", ".join(
+                 f"{name} {cost(profile)} ({profile['samples']:,} samples, {profile['run']['requests']:,} "
+                 "requests)" for name, profile in columns), ""]
+    for title, key in (("own time", "own"), ("own time by package", "packages"),
+                       ("this repository's frames on the stack", "total")):
+        lines += [*side_by_side(title, [(name, profile[key]) for name, profile in columns]), ""]
+    if coalescer := after.data["http"].get("coalescer"):
+        runs = len(next(iter(coalescer.values()))["with"])
+        lines += [f"The mix with the coalescer and without (`PGQ_COALESCE=false`), A B at each number of "
+                  f"connections, medians of {runs} runs each, in the after run:", "",
+                  *coalescer_table(coalescer)]
+    return "\n".join(lines).rstrip()
+
+
 def render(results: Path = RESULTS) -> str:
     """The generated section: which runs, one table of their rows, (e)'s series."""
-    chosen = latest(full_runs(results))
+    runs = full_runs(results)
+    chosen = latest(runs)
     names = {"sql": "the SQL scenarios", "head": "(e) and (f)", "http": "the gateway"}
-    runs = {run.path: run for run in chosen.values()}
+    paths = {run.path: run for run in chosen.values()}
     sources = [f"- {' and '.join(names[part] for part, run in chosen.items() if run.path == path)}: "
-               f"{run.describe()}" for path, run in runs.items()]
+               f"{run.describe()}" for path, run in paths.items()]
     rows = [row for part, run in chosen.items() for row in run.rows(part)]
     intro = "The newest full-profile run of each part of the bench, rows judged by the targets of their day:"
     parts = [BEGIN, "", intro, "", *sources, "", table(rows)]
     if "head" in chosen and chosen["head"].data.get("held_horizon"):
         parts += ["", series(chosen["head"])]
+    if pair := profiled(runs):
+        parts += ["", profile_section(*pair)]
     return "\n".join([*parts, "", END])
 
 

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_concurrent: int = 1000  # requests served at once, long polls apart
     max_waiting: int = 1000  # long polls (?wait=) served at once, apart from max_concurrent
     pool_size: int = 10
+    coalesce: bool = True  # concurrent POST /message on a channel share one call (gateway.db.coalesce)
     metrics_cache_seconds: float = 2.0
     metrics_top_channels: int = 50
     maintain_interval: float = 60.0

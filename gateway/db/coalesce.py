@@ -45,6 +45,20 @@ class _Pending:
     answer: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
+class Uncoalesced:
+    """PGQ_COALESCE=false: every message its own pgq.enqueue, from its own request."""
+
+    def __init__(self, backend: Backend, timeout: float) -> None:
+        self._backend = backend
+
+    async def enqueue(self, channel: str, message: dict[str, Any]) -> int:
+        id_: int = await self._backend.value("enqueue", {"channel": channel, "message": message})
+        return id_
+
+    async def close(self) -> None:
+        pass
+
+
 class EnqueueCoalescer:
     def __init__(self, backend: Backend, timeout: float) -> None:
         self._backend = backend

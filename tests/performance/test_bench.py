@@ -20,6 +20,7 @@ from prometheus_client import REGISTRY
 from performance import minimal_app
 from performance.bench import (
     CHANNEL,
+    COALESCER_CONNECTIONS,
     FULL,
     MESSAGE,
     MIX_CONNECTIONS,
@@ -569,3 +570,9 @@ def test_http_scenario_runs_the_gateway_and_the_minimal_app_alike_and_profiles_b
     assert any("gateway/" in frame for frame, _ in gateway["total"]), gateway["total"]
     assert any("performance/minimal_app.py" in frame for frame, _ in minimal["total"]), minimal["total"]
     assert not any("gateway/db" in frame for frame, _ in minimal["total"]), minimal["total"]
+    coalescer = figures["coalescer"]
+    assert list(coalescer) == [str(connections) for connections in COALESCER_CONNECTIONS]
+    for sides in coalescer.values():
+        assert list(sides) == ["with", "without"]
+        assert all(len(side) == TINY.repeats for side in sides.values())
+        assert all(run["requests"] > 0 and run["failed"] == 0 for side in sides.values() for run in side)

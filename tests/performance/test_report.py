@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from performance.report import BEGIN, END, GUIDE, full_runs, latest, render, replace_section
+from performance.report import BEGIN, END, GUIDE, PROFILE_BEFORE, full_runs, latest, render, replace_section
 
 MACHINE = {"nproc": "2", "cpu": "a CPU", "postgresql": "15"}
 
@@ -67,3 +67,40 @@ def test_write_replaces_only_the_generated_section() -> None:
     assert replaced == f"# Title\n\nprose\n\n{BEGIN}\nnew\n{END}\n\nmore prose\n"
     with pytest.raises(ValueError):
         replace_section("no markers", "x")
+
+
+def profile(own: str, requests: int) -> dict[str, Any]:
+    return {"run": {"requests": requests}, "samples": 400, "own": [[own, 50.0]],
+            "packages": [[own.split(" (")[1].split("/")[0], 50.0]], "total": [[own, 80.0]]}
+
+
+def write_profiled(results: Path, name: str, gateway: str, coalescer: dict[str, Any] | None = None) -> None:
+    write(results, name, [row(HTTP_ROW, 3)])
+    path = results / name
+    data = json.loads(path.read_text())
+    profiles = {"gateway": profile(gateway, 1000), "minimal": profile("send (uvicorn/h.py)", 2000)}
+    data["http"] = {"profile": profiles, **({"coalescer": coalescer} if coalescer else {})}
+    path.write_text(json.dumps(data))
+
+
+def test_the_profile_shows_the_before_run_and_the_newest_profiled_one(tmp_path: Path) -> None:
+    mix = {"rate": 0.0, "p99": 0.0}
+    coalescer = {"1": {"with": [{**mix, "rate": 100.0, "p99": 2.0}],
+                       "without": [{**mix, "rate": 200.0, "p99": 1.0}]}}
+    write_profiled(tmp_path, "20261101T000000Z-http.json", "older (gateway/a.py)")
+    write_profiled(tmp_path, PROFILE_BEFORE, "before (gateway/b.py)")
+    write_profiled(tmp_path, "29991231T000000Z-http.json", "after (gateway/c.py)", coalescer)
+    write(tmp_path, "29991231T235959Z-sql.json", [row(SQL_ROW, 1)])  # newer, but no profile
+    lines = render(tmp_path).splitlines()
+    top = ["`before (gateway/b.py)` | 50.0", "`after (gateway/c.py)` | 50.0", "`send (uvicorn/h.py)` | 50.0"]
+    assert f"| 1 | {' | '.join(top)} |" in lines
+    assert not any("older" in line for line in lines)
+    # 400 samples at 200 a second over 1,000 requests: 2 ms each; the minimal app's 2,000 requests: 1 ms.
+    cost = next(line for line in lines if line.startswith("Python per request"))
+    assert "before 2.00 ms" in cost and "minimal app 1.00 ms" in cost
+    assert "| 1 | 100 req/s | 200 req/s | 0.50 | 2.0 ms | 1.0 ms |" in lines
+
+
+def test_without_the_before_run_there_is_no_profile(tmp_path: Path) -> None:
+    write_profiled(tmp_path, "29991231T000000Z-http.json", "after (gateway/c.py)")
+    assert "`--profile`" not in render(tmp_path)

@@ -77,4 +77,5 @@ def test_the_guide_lists_every_variable_with_its_default() -> None:
             assert rows[variable].strip() in ("unset", "set by `make run`"), variable
         else:
             shown = f"{default:g}" if isinstance(default, float) else str(default)
+            shown = shown.lower() if isinstance(default, bool) else shown  # as one sets it: true, false
             assert rows[variable].strip() == f"`{shown}`", variable

@@ -14,9 +14,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from gateway.app import create_app
+from gateway.core.config import Settings
 from gateway.core.errors import GRACE_SECONDS, GatewayError
 from gateway.db import Cut, Deadline
-from gateway.db.coalesce import EnqueueCoalescer
+from gateway.db.coalesce import EnqueueCoalescer, Uncoalesced
 from gateway.db.direct import DirectBackend
 from gateway.db.direct_watch import ListenHub
 from tests.utils.client import GATEWAY_SESSIONS
@@ -280,3 +282,29 @@ def test_a_herd_is_answered_in_time_and_a_503_stored_nothing(
     assert not refused & stored_seqs, f"{len(refused & stored_seqs)} messages answered 503 were stored"
     assert {seq for seq, o in enumerate(outcomes) if isinstance(o, int)} <= stored_seqs
     assert all(isinstance(o, int) or o.status in (503, 504) for o in outcomes), outcomes
+
+
+def test_without_coalescing_each_message_takes_its_own_call(
+    gateway_dsn: str, admin_url: str, admin: psycopg.Connection[Any]
+) -> None:
+    """PGQ_COALESCE=false: messages arriving while a call is in flight go alone, each from its request."""
+
+    async def scenario(_: EnqueueCoalescer, recording: Recording) -> tuple[list[int], Calls]:
+        plain = Uncoalesced(recording, 5.0)
+        with queue_locked(admin_url):
+            first = asyncio.ensure_future(plain.enqueue("alone", {"seq": 0}))
+            await blocked_call(admin, "enqueue")
+            rest = [asyncio.ensure_future(plain.enqueue("alone", {"seq": i})) for i in range(1, 4)]
+            await asyncio.sleep(0.2)
+        return await asyncio.gather(first, *rest), recording.calls
+
+    ids, calls = run(gateway_dsn, scenario)
+    assert calls == [("enqueue", 1)] * 4
+    assert stored(admin, "alone") == {id_: {"seq": i} for i, id_ in enumerate(ids)}
+
+
+def test_the_setting_chooses_the_enqueuer(gateway_dsn: str) -> None:
+    for coalesce, kind in ((True, EnqueueCoalescer), (False, Uncoalesced)):
+        app = create_app(Settings(database_url=gateway_dsn, coalesce=coalesce, maintain_interval=0))
+        with TestClient(app):
+            assert type(app.state.enqueuer) is kind
