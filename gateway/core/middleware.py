@@ -177,6 +177,9 @@ class HttpMetrics:
         self.app = app
         self.routes = routes
         self.total, self.latency = families
+        # Each label set's series, looked up once: labels() checks and locks on every call. As
+        # bounded as the labels: methods, statuses, route templates.
+        self.series: dict[tuple[str, int, str], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -194,9 +197,14 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, watching)
         finally:
-            handler = self._handler(scope)
-            self.total.labels(scope["method"], str(status), handler).inc()
-            self.latency.labels(scope["method"], handler).observe(time.perf_counter() - started)
+            key = (scope["method"], status, self._handler(scope))
+            if (series := self.series.get(key)) is None:
+                method, _, handler = key
+                series = self.series[key] = (self.total.labels(method, str(status), handler),
+                                             self.latency.labels(method, handler))
+            total, latency = series
+            total.inc()
+            latency.observe(time.perf_counter() - started)
 
     def _handler(self, scope: Scope) -> str:
         route = scope.get("route") or self._match(scope)
