@@ -4,7 +4,9 @@ what expires."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
+from support.localpg import sqitch
 from tests.sql.explain import buffers
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -281,3 +283,30 @@ def test_the_folder_and_the_holder_count_once_after_they_commit(admin: Conn, adm
         assert consumed(admin) == {"h": 6}
         admin.execute("SELECT pgq.maintain()")
         assert (consumed(admin), folded(admin)) == ({"h": 6}, {"h": 6})
+
+
+def test_a_revert_keeps_the_totals_of_the_pending_transactions(admin: Conn, admin_url: str) -> None:
+    """Reverting schema/tally_pending folds the pending transactions that have ended; while one is still in
+    progress it stops with nothing of its own changed, and the next deploy counts as before."""
+    enqueue(admin, "r", 5)
+    with psycopg.connect(admin_url) as late:
+        late.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.dequeue('r')")  # ends after the late one began: the fold goes past it
+        admin.execute("SELECT pgq.maintain()")
+        with pytest.raises(SystemExit):
+            sqitch("revert", admin_url, "-y", "--to", "@v1.7", quiet=True)
+        assert admin.execute("SELECT cardinality(pending) FROM pgq.tally").fetchone() == (1,)
+        sqitch("deploy", admin_url, quiet=True)
+        late.commit()
+    assert consumed(admin) == {"r": 2}
+    admin.execute("SELECT pgq.maintain()")
+    with psycopg.connect(admin_url) as late:
+        late.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.maintain()")
+    assert admin.execute("SELECT cardinality(pending) FROM pgq.tally").fetchone() == (1,)
+    sqitch("revert", admin_url, "-y", "--to", "@v1.7", quiet=True)
+    assert (consumed(admin), folded(admin)) == ({"r": 4}, {"r": 4})
+    sqitch("deploy", admin_url, quiet=True)
+    admin.execute("SELECT pgq.maintain()")
+    assert (consumed(admin), folded(admin)) == ({"r": 4}, {"r": 4})
