@@ -503,52 +503,82 @@ CREATE FUNCTION pgq._tally_consumed() RETURNS bigint
 DECLARE
     slice_rows constant integer := 25000;
     since xid8;
+    still_pending xid8[];
+    snapshot pg_snapshot;
+    own xid8;
+    ended xid8[];
+    running xid8[];
     upto xid8;
     cut xid8;
     folded bigint := 0;
     fold_channel text;
     fold_count bigint;
 BEGIN
-    SELECT t.counted_below INTO STRICT since FROM pgq.tally AS t FOR UPDATE;
+    SELECT t.counted_below, t.pending INTO STRICT since, still_pending FROM pgq.tally AS t FOR UPDATE;
     -- A statement of its own, so a snapshot taken after the lock: no fold or
-    -- purge can be in between.
-    IF since > pg_snapshot_xmax(pg_current_snapshot()) THEN
+    -- purge can be in between. The lock gave this transaction its id.
+    SELECT pg_current_snapshot(), pg_current_xact_id_if_assigned() INTO snapshot, own;
+    IF since > pg_snapshot_xmax(snapshot) THEN
         FOR fold_channel, fold_count IN
-            SELECT a.channel, count(*) FROM pgq.archive AS a WHERE a.consumed_xid >= since GROUP BY a.channel
+            SELECT a.channel, count(*) FROM pgq.archive AS a
+            WHERE a.consumed_xid >= since OR a.consumed_xid = ANY (still_pending)
+            GROUP BY a.channel
         LOOP
             PERFORM pgq._count_consumed(fold_channel, fold_count);
             folded := folded + fold_count;
         END LOOP;
         since := pg_snapshot_xmin(pg_current_snapshot());
         UPDATE pgq.archive AS a SET consumed_xid = '0' WHERE a.consumed_xid >= since;
-        UPDATE pgq.tally SET counted_below = since;
+        UPDATE pgq.tally SET counted_below = since, pending = '{}';
         RETURN folded;
     END IF;
-    SELECT greatest(pg_snapshot_xmin(pg_current_snapshot()), since) INTO upto;
+    -- The pending transactions that have ended since the last fold.
+    SELECT coalesce(array_agg(p.x) FILTER (WHERE p.ended), '{}'), coalesce(array_agg(p.x) FILTER (WHERE NOT p.ended), '{}')
+    INTO ended, still_pending
+    FROM (SELECT u.x, pg_visible_in_snapshot(u.x, snapshot) AND u.x IS DISTINCT FROM own AS ended
+          FROM unnest(still_pending) AS u(x)) AS p;
+    IF cardinality(ended) > 0 THEN
+        FOR fold_channel, fold_count IN
+            SELECT a.channel, count(*) FROM pgq.archive AS a WHERE a.consumed_xid = ANY (ended) GROUP BY a.channel
+        LOOP
+            PERFORM pgq._count_consumed(fold_channel, fold_count);
+            folded := folded + fold_count;
+        END LOOP;
+    END IF;
+    -- The slice: rows at or above the bound, below the snapshot's xmax, of
+    -- transactions that had ended when it was taken.
+    upto := greatest(pg_snapshot_xmax(snapshot), since);
+    SELECT coalesce(array_agg(r.x), '{}') INTO running
+    FROM (SELECT pg_snapshot_xip(snapshot) UNION SELECT own) AS r(x)
+    WHERE r.x >= since AND r.x < upto;
     SELECT a.consumed_xid INTO cut
     FROM pgq.archive AS a
-    WHERE a.consumed_xid >= since AND a.consumed_xid < upto
+    WHERE a.consumed_xid >= since AND a.consumed_xid < upto AND a.consumed_xid <> ALL (running)
     ORDER BY a.consumed_xid
     OFFSET slice_rows LIMIT 1;
     IF cut IS NOT NULL THEN
         -- The first slice_rows rows end below cut, unless they all belong to
         -- cut's transaction: one transaction bigger than a slice is folded whole.
         upto := CASE WHEN cut = (SELECT min(a.consumed_xid) FROM pgq.archive AS a
-                                 WHERE a.consumed_xid >= since AND a.consumed_xid < upto)
+                                 WHERE a.consumed_xid >= since AND a.consumed_xid < upto
+                                   AND a.consumed_xid <> ALL (running))
                      THEN coalesce((SELECT min(a.consumed_xid) FROM pgq.archive AS a
-                                    WHERE a.consumed_xid > cut AND a.consumed_xid < upto), upto)
+                                    WHERE a.consumed_xid > cut AND a.consumed_xid < upto
+                                      AND a.consumed_xid <> ALL (running)), upto)
                      ELSE cut END;
     END IF;
     FOR fold_channel, fold_count IN
         SELECT a.channel, count(*)
         FROM pgq.archive AS a
-        WHERE a.consumed_xid >= since AND a.consumed_xid < upto
+        WHERE a.consumed_xid >= since AND a.consumed_xid < upto AND a.consumed_xid <> ALL (running)
         GROUP BY a.channel
     LOOP
         PERFORM pgq._count_consumed(fold_channel, fold_count);
         folded := folded + fold_count;
     END LOOP;
-    UPDATE pgq.tally SET counted_below = upto;
+    UPDATE pgq.tally
+    SET counted_below = upto,
+        pending = still_pending || ARRAY(SELECT r.x FROM unnest(running) AS r(x) WHERE r.x < upto ORDER BY r.x);
     RETURN folded;
 END
 $$;
@@ -1223,6 +1253,7 @@ DECLARE
     budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
     cutoff timestamptz;
     counted_below xid8;
+    pending xid8[];
     reached timestamptz := '-infinity';
     deleted bigint;
     removed bigint := 0;
@@ -1234,7 +1265,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     cutoff := now() - purge_archive.older_than;
-    SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
+    SELECT t.counted_below, t.pending INTO STRICT counted_below, pending FROM pgq.tally AS t FOR UPDATE;
     LOOP
         WITH gone AS (
             DELETE FROM pgq.archive AS a
@@ -1244,7 +1275,8 @@ BEGIN
                 WHERE b.consumed_at >= reached AND b.consumed_at < cutoff
                 ORDER BY b.consumed_at
                 LIMIT batch))
-            RETURNING a.channel, a.consumed_at, a.consumed_xid >= counted_below AS not_folded
+            RETURNING a.channel, a.consumed_at,
+                      a.consumed_xid >= counted_below OR a.consumed_xid = ANY (pending) AS not_folded
         )
         SELECT count(*), coalesce(max(g.consumed_at), reached), array_agg(g.channel) FILTER (WHERE g.not_folded)
         INTO deleted, reached, uncounted
@@ -1339,6 +1371,10 @@ CREATE FUNCTION pgq.stats() RETURNS SETOF pgq.channel_stats
         SELECT a.channel, 1
         FROM pgq.archive AS a
         WHERE a.consumed_xid >= (SELECT t.counted_below FROM pgq.tally AS t)
+        UNION ALL
+        SELECT a.channel, 1
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid = ANY ((SELECT t.pending FROM pgq.tally AS t)::xid8[])
     ), totals AS (
         SELECT consumed.channel, sum(consumed.consumed)::bigint AS consumed
         FROM consumed
@@ -1504,9 +1540,11 @@ COMMENT ON TABLE pgq.settings IS 'Broker-wide settings (one row); archive_retent
 CREATE TABLE pgq.tally (
     singleton boolean DEFAULT true NOT NULL,
     counted_below xid8 NOT NULL,
+    pending xid8[] DEFAULT '{}'::xid8[] NOT NULL,
     CONSTRAINT tally_one_row CHECK (singleton)
 );
-COMMENT ON TABLE pgq.tally IS 'Archive rows with consumed_xid below counted_below are counted in pgq.counter';
+COMMENT ON TABLE pgq.tally IS 'Archive rows with consumed_xid below counted_below and not in pending are counted in pgq.counter';
+COMMENT ON COLUMN pgq.tally.pending IS 'Transactions below counted_below that were in progress at the last fold: counted from the archive until folded';
 CREATE TABLE pgq.waiting (
     channel text NOT NULL COLLATE pg_catalog."C",
     listener text NOT NULL,

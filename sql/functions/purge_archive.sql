@@ -1,10 +1,9 @@
 -- Deploy pgqueue:functions/purge_archive to pg
--- requires: functions/purge_archive@v1.4
--- requires: schema/api_grants
--- requires: functions/_validation
+-- requires: functions/purge_archive@v1.7
+-- requires: schema/tally_pending
 --
--- The whole current definition of pgq.purge_archive, with the rights schema/api_grants
--- (@v1.4) gave it. CREATE OR REPLACE keeps its owner.
+-- The whole current definition of pgq.purge_archive: a deleted row of a transaction pending in pgq.tally
+-- is counted too. CREATE OR REPLACE keeps its owner; the grants below restate them.
 
 BEGIN;
 
@@ -22,7 +21,9 @@ BEGIN;
 -- it deletes.
 --
 -- A deleted row not folded into pgq.counter yet (consumed_xid at or above
--- pgq.tally's bound) is counted there now, so no consumed total goes down.
+-- pgq.tally's bound, or one of its pending transactions') is counted there
+-- now, so no consumed total goes down; the fold that later finds a pending
+-- transaction ended counts only the rows left.
 -- The row lock on pgq.tally keeps a concurrent fold from counting the rows
 -- this call deletes.
 CREATE OR REPLACE FUNCTION pgq.purge_archive(older_than interval)
@@ -35,6 +36,7 @@ DECLARE
     budget_ends constant timestamptz := clock_timestamp() + interval '1 second';
     cutoff timestamptz;
     counted_below xid8;
+    pending xid8[];
     reached timestamptz := '-infinity';
     deleted bigint;
     removed bigint := 0;
@@ -46,7 +48,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     cutoff := now() - purge_archive.older_than;
-    SELECT t.counted_below INTO STRICT counted_below FROM pgq.tally AS t FOR UPDATE;
+    SELECT t.counted_below, t.pending INTO STRICT counted_below, pending FROM pgq.tally AS t FOR UPDATE;
     LOOP
         WITH gone AS (
             DELETE FROM pgq.archive AS a
@@ -56,7 +58,8 @@ BEGIN
                 WHERE b.consumed_at >= reached AND b.consumed_at < cutoff
                 ORDER BY b.consumed_at
                 LIMIT batch))
-            RETURNING a.channel, a.consumed_at, a.consumed_xid >= counted_below AS not_folded
+            RETURNING a.channel, a.consumed_at,
+                      a.consumed_xid >= counted_below OR a.consumed_xid = ANY (pending) AS not_folded
         )
         SELECT count(*), coalesce(max(g.consumed_at), reached), array_agg(g.channel) FILTER (WHERE g.not_folded)
         INTO deleted, reached, uncounted

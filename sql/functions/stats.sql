@@ -1,11 +1,9 @@
 -- Deploy pgqueue:functions/stats to pg
--- requires: functions/stats@v1.6
--- requires: schema/counter_per_channel
+-- requires: functions/stats@v1.7
+-- requires: schema/tally_pending
 --
--- The whole current definition of pgq.stats: its COMMENT says "dequeued", the
--- API's word, and the consumed total reads one pgq.counter row per channel.
--- CREATE OR REPLACE keeps the owner and the grants; the grants below restate
--- them.
+-- The whole current definition of pgq.stats: the consumed total adds the archive rows of the transactions
+-- pending in pgq.tally. CREATE OR REPLACE keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
 
@@ -13,11 +11,13 @@ BEGIN;
 -- of the oldest ready message (how long the head of the line has waited for a
 -- consumer; a delayed or leased message waits for no one), and the running
 -- totals of messages consumed (the channel's pgq.counter row, plus the
--- archive rows committed since the last fold, found through
--- archive_consumed_xid) and enqueued (every message ever enqueued is queued,
--- dead or consumed), so a metrics scrape costs one query however many
--- channels there are, and what it reads of the archive follows what was
--- consumed since the last pgq.maintain(), not the archive's size. A channel
+-- archive rows not folded yet, found through archive_consumed_xid: those at
+-- or above pgq.tally's bound and those of its pending transactions, which
+-- were in progress at the last fold) and enqueued (every message ever
+-- enqueued is queued, dead or consumed), so a metrics scrape costs one query
+-- however many channels there are, and what it reads of the archive follows
+-- what was consumed since the last pgq.maintain(), not the archive's size,
+-- even while a transaction holds the horizon back. A channel
 -- with only dead letters is listed too, since someone has to notice them, and
 -- so is one that is empty now but has consumed messages: its totals must not
 -- vanish from a counter that only goes up, until pgq.maintain() forgets a
@@ -54,6 +54,10 @@ AS $$
         SELECT a.channel, 1
         FROM pgq.archive AS a
         WHERE a.consumed_xid >= (SELECT t.counted_below FROM pgq.tally AS t)
+        UNION ALL
+        SELECT a.channel, 1
+        FROM pgq.archive AS a
+        WHERE a.consumed_xid = ANY ((SELECT t.pending FROM pgq.tally AS t)::xid8[])
     ), totals AS (
         SELECT consumed.channel, sum(consumed.consumed)::bigint AS consumed
         FROM consumed

@@ -4,7 +4,9 @@ what expires."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
+from support.localpg import sqitch
 from tests.sql.explain import buffers
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -191,3 +193,120 @@ def test_the_tally_restarts_when_transaction_ids_went_backwards(admin: Conn) -> 
     assert consumed(admin) == {"r": 4}
     bound = admin.execute("SELECT counted_below::text::bigint < %s FROM pgq.tally", [ahead]).fetchone()
     assert bound == (True,), "the bound follows this cluster's transaction ids again"
+
+
+def enqueue(conn: Conn, channel: str, count: int) -> None:
+    conn.execute("SELECT pgq.enqueue_batch(%s, (SELECT jsonb_agg('{}'::jsonb) FROM generate_series(1, %s)))",
+                 [channel, count])
+
+
+def folded(conn: Conn) -> dict[str, int]:
+    rows = conn.execute("SELECT channel, consumed FROM pgq.counter").fetchall()
+    return {str(channel): int(str(total)) for channel, total in rows}
+
+
+def test_stats_costs_what_came_since_the_fold_while_a_horizon_is_held(admin: Conn, admin_url: str) -> None:
+    """A transaction holds an xid open while 20,000 messages are consumed: maintain() folds them all the same
+    (the bound goes past the holder, which waits as pending), so stats() reads what it read before they were
+    consumed, and its totals are exact."""
+    enqueue(admin, "held", 10_000)
+    enqueue(admin, "held", 10_000)
+    with psycopg.connect(admin_url) as holder:
+        holder.execute("SELECT pg_current_xact_id()")
+        admin.execute("SELECT pgq.maintain()")
+        before = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+        for _ in range(200):
+            admin.execute("SELECT pgq.dequeue('held', 100)")
+        admin.execute("SELECT pgq.maintain()")
+        after = [buffers(admin, "SELECT * FROM pgq.stats()") for _ in range(3)]
+        assert abs(min(after) - min(before)) <= 5, f"stats: {before} buffers, none consumed; {after}, 20,000"
+        assert consumed(admin) == {"held": 20_000}
+        assert folded(admin) == {"held": 20_000}
+    assert consumed(admin) == {"held": 20_000}
+
+
+def test_a_consumer_in_progress_during_a_fold_counts_once_if_it_commits(admin: Conn, admin_url: str) -> None:
+    """Consumers whose transactions are in progress while maintain() folds past them: the one that commits
+    later is counted once (also when the purge deletes its rows before a fold), the one that aborts never,
+    and savepoints change nothing: a rolled-back one's message is not consumed."""
+    enqueue(admin, "a", 10)
+    with psycopg.connect(admin_url) as late, psycopg.connect(admin_url) as aborted:
+        late.execute("SELECT pgq.dequeue('a')")
+        late.execute("SAVEPOINT s")
+        late.execute("SELECT pgq.dequeue('a')")
+        late.execute("RELEASE s")
+        late.execute("SAVEPOINT t")
+        late.execute("SELECT pgq.dequeue('a')")
+        late.execute("ROLLBACK TO t")
+        aborted.execute("SELECT pgq.dequeue('a', 3)")
+        admin.execute("SELECT pgq.dequeue('a')")
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"a": 1}, {"a": 1})
+        admin.execute("SELECT pgq.dequeue('a')")
+        late.commit()
+        aborted.rollback()
+        assert consumed(admin) == {"a": 4}
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"a": 4}, {"a": 4})
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"a": 4}, {"a": 4})
+
+        late.execute("SELECT pgq.dequeue('a', 2)")
+        admin.execute("SELECT pgq.dequeue('a')")  # ends after the late one began: the fold goes past it
+        admin.execute("SELECT pgq.maintain()")
+        late.commit()
+        admin.execute("SELECT pgq.purge_archive('0')")  # deletes the late rows before any fold counted them
+        assert consumed(admin) == {"a": 7}
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"a": 7}, {"a": 7})
+    assert admin.execute("SELECT pending FROM pgq.tally").fetchone() == ([],)
+
+
+def test_the_folder_and_the_holder_count_once_after_they_commit(admin: Conn, admin_url: str) -> None:
+    """The transaction that holds the horizon consumes too, before and after a fold, and so does the
+    transaction that runs the fold: each message counts once, from its commit on."""
+    enqueue(admin, "h", 10)
+    with psycopg.connect(admin_url) as holder, psycopg.connect(admin_url) as folder:
+        holder.execute("SELECT pg_current_xact_id()")
+        holder.execute("SELECT pgq.dequeue('h')")
+        folder.execute("SELECT pgq.dequeue('h')")
+        admin.execute("SELECT pgq.dequeue('h')")  # ends after the folder's began: below the fold's xmax
+        folder.execute("SELECT pgq.maintain()")
+        folder.execute("SELECT pgq.dequeue('h')")
+        holder.execute("SELECT pgq.dequeue('h', 2)")
+        assert consumed(admin) == {"h": 1}
+        folder.commit()
+        assert consumed(admin) == {"h": 3}
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"h": 3}, {"h": 3})
+        holder.commit()
+        assert consumed(admin) == {"h": 6}
+        admin.execute("SELECT pgq.maintain()")
+        assert (consumed(admin), folded(admin)) == ({"h": 6}, {"h": 6})
+
+
+def test_a_revert_keeps_the_totals_of_the_pending_transactions(admin: Conn, admin_url: str) -> None:
+    """Reverting schema/tally_pending folds the pending transactions that have ended; while one is still in
+    progress it stops with nothing of its own changed, and the next deploy counts as before."""
+    enqueue(admin, "r", 5)
+    with psycopg.connect(admin_url) as late:
+        late.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.dequeue('r')")  # ends after the late one began: the fold goes past it
+        admin.execute("SELECT pgq.maintain()")
+        with pytest.raises(SystemExit):
+            sqitch("revert", admin_url, "-y", "--to", "@v1.7", quiet=True)
+        assert admin.execute("SELECT cardinality(pending) FROM pgq.tally").fetchone() == (1,)
+        sqitch("deploy", admin_url, quiet=True)
+        late.commit()
+    assert consumed(admin) == {"r": 2}
+    admin.execute("SELECT pgq.maintain()")
+    with psycopg.connect(admin_url) as late:
+        late.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.dequeue('r')")
+        admin.execute("SELECT pgq.maintain()")
+    assert admin.execute("SELECT cardinality(pending) FROM pgq.tally").fetchone() == (1,)
+    sqitch("revert", admin_url, "-y", "--to", "@v1.7", quiet=True)
+    assert (consumed(admin), folded(admin)) == ({"r": 4}, {"r": 4})
+    sqitch("deploy", admin_url, quiet=True)
+    admin.execute("SELECT pgq.maintain()")
+    assert (consumed(admin), folded(admin)) == ({"r": 4}, {"r": 4})

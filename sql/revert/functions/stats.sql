@@ -1,22 +1,23 @@
--- Revert pgqueue:functions/stats from pg: back to the body of @v1.6, replaced in place so that its owner and
--- grants stay as they are.
+-- Revert pgqueue:functions/stats from pg: back to the definition of @v1.7, replaced in place so that its owner
+-- and grants stay as they are.
 
 BEGIN;
 
--- Per channel: ready messages (depth), delayed, leased and dead ones, the
--- age of the oldest ready message (how long the head of the line has waited
--- for a consumer; a delayed or leased message waits for no one), and the
--- running totals of messages consumed (the counters, plus the archive rows
--- committed since the last fold, found through archive_consumed_xid) and
--- enqueued (every message ever enqueued is queued, dead or consumed), so a
--- metrics scrape costs one query however many channels there are, and what
--- it reads of the archive follows what was consumed since the last
--- pgq.maintain(), not the archive's size. A channel with only dead letters is
--- listed too, since someone has to notice them, and so is one that is empty
--- now but has consumed messages: its totals must not vanish from a counter
--- that only goes up, until pgq.maintain() forgets a channel that has nothing
--- queued, archived, dead or configured left. Deleting from the pgq tables by
--- hand, rather than through the functions, lowers the enqueued total.
+-- Per channel: ready messages (depth), delayed, leased and dead ones, the age
+-- of the oldest ready message (how long the head of the line has waited for a
+-- consumer; a delayed or leased message waits for no one), and the running
+-- totals of messages consumed (the channel's pgq.counter row, plus the
+-- archive rows committed since the last fold, found through
+-- archive_consumed_xid) and enqueued (every message ever enqueued is queued,
+-- dead or consumed), so a metrics scrape costs one query however many
+-- channels there are, and what it reads of the archive follows what was
+-- consumed since the last pgq.maintain(), not the archive's size. A channel
+-- with only dead letters is listed too, since someone has to notice them, and
+-- so is one that is empty now but has consumed messages: its totals must not
+-- vanish from a counter that only goes up, until pgq.maintain() forgets a
+-- channel that has nothing queued, archived, dead or configured left.
+-- Deleting from the pgq tables by hand, rather than through the functions,
+-- lowers the enqueued total.
 CREATE OR REPLACE FUNCTION pgq.stats()
 RETURNS SETOF pgq.channel_stats
 LANGUAGE sql STABLE SECURITY DEFINER
@@ -69,7 +70,7 @@ $$;
 COMMENT ON FUNCTION pgq.stats() IS
 $$Per channel with queued messages, dead letters or consumed messages so far: depth (ready messages), oldest_age_seconds
 (age of the oldest ready message; null if none is ready), delayed, leased, dead (dead letters), and the running
-totals enqueued and consumed (popped or acked).$$;
+totals enqueued and consumed (dequeued or acked).$$;
 
 REVOKE ALL ON FUNCTION pgq.stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.stats() TO pgq_client;

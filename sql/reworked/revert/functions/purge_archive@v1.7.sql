@@ -1,0 +1,3 @@
+-- Revert pgqueue:functions/purge_archive from pg
+--
+-- Nothing to undo: the deploy restates pgq.purge_archive exactly as @v1.4 left it.
