@@ -207,11 +207,15 @@ class Bench:
         message = json.dumps(MESSAGE)
         rows = []
         for clients in (1, 4, 16):
-            self.log(f"pgq.enqueue vs INSERT, {clients} clients")
-            pgq, raw = interleave([self.plain("bench", f"enqueue_{side}.sql", clients, **channels(CHANNEL),
-                                              message=message) for side in SIDES], self.profile.repeats)
+            self.log(f"pgq.enqueue vs INSERT and the INSERT in an empty hardened function, {clients} clients")
+            scripts = [f"enqueue_{side}.sql" for side in (*SIDES, "floor")]
+            pgq, raw, floor = interleave([self.plain("bench", script, clients, **channels(CHANNEL),
+                                                     message=message) for script in scripts],
+                                         self.profile.repeats)
             row = compare(f"`pgq.enqueue`, {plural(clients, 'client')}", "msgs/s", pgq, raw, "INSERT")
             rows.append(at_least(row, ratio=0.90) if clients in (1, 16) else row)
+            rows.append(compare(f"floor: the INSERT in an empty SECURITY DEFINER function with the pinned "
+                                f"search_path, {plural(clients, 'client')}", "msgs/s", floor, raw, "INSERT"))
         return rows
 
     def enqueue_batch(self) -> Row:
