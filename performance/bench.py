@@ -5,6 +5,7 @@
     python -m performance.bench --only sql   # just the SQL scenarios; --only http: just the gateway
     python -m performance.bench --only head  # just (e) held horizon and (f) in flight
     python -m performance.bench --only groups  # just (g) ordered groups
+    python -m performance.bench --only calls   # just the enqueue, enqueue_batch and dequeue rows
 
 Everything runs on a throwaway cluster of its own, never the dev cluster. Every
 pgq scenario is paired with a baseline measured in the same run: minimal tables
@@ -207,11 +208,15 @@ class Bench:
         message = json.dumps(MESSAGE)
         rows = []
         for clients in (1, 4, 16):
-            self.log(f"pgq.enqueue vs INSERT, {clients} clients")
-            pgq, raw = interleave([self.plain("bench", f"enqueue_{side}.sql", clients, **channels(CHANNEL),
-                                              message=message) for side in SIDES], self.profile.repeats)
+            self.log(f"pgq.enqueue vs INSERT and the INSERT in an empty hardened function, {clients} clients")
+            scripts = [f"enqueue_{side}.sql" for side in (*SIDES, "floor")]
+            pgq, raw, floor = interleave([self.plain("bench", script, clients, **channels(CHANNEL),
+                                                     message=message) for script in scripts],
+                                         self.profile.repeats)
             row = compare(f"`pgq.enqueue`, {plural(clients, 'client')}", "msgs/s", pgq, raw, "INSERT")
             rows.append(at_least(row, ratio=0.90) if clients in (1, 16) else row)
+            rows.append(compare(f"floor: the INSERT in an empty SECURITY DEFINER function with the pinned "
+                                f"search_path, {plural(clients, 'client')}", "msgs/s", floor, raw, "INSERT"))
         return rows
 
     def enqueue_batch(self) -> Row:
@@ -618,9 +623,10 @@ def main(argv: list[str] | None = None) -> None:
     cli = argparse.ArgumentParser(prog="performance.bench", description=__doc__.splitlines()[0])
     cli.add_argument("--quick", action="store_true", help="the same scenarios, scaled down")
     cli.add_argument("--keep", action="store_true", help="leave the bench cluster running afterwards")
-    cli.add_argument("--only", choices=["sql", "http", "head", "groups"],
+    cli.add_argument("--only", choices=["sql", "http", "head", "groups", "calls"],
                      help="run only this part: the SQL scenarios (pgbench), the gateway under k6, the "
-                          "head's scenarios (e) and (f), or the ordered groups' (g)")
+                          "head's scenarios (e) and (f), the ordered groups' (g), or the single calls' "
+                          "rows (enqueue, enqueue_batch, dequeue)")
     cli.add_argument("--profile", action="store_true",
                      help="sample the gateway and the minimal app with py-spy, one more mix run each, "
                           "and run the mix with the coalescer and without")
@@ -649,9 +655,10 @@ def main(argv: list[str] | None = None) -> None:
             http: dict[str, Any] = {}
             if args.only != "http":
                 bench.prepare()
+            if args.only in (None, "sql", "calls"):
+                rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue()]
             if args.only in (None, "sql"):
-                rows += [*bench.enqueue(), bench.enqueue_batch(), *bench.dequeue(), *bench.zipf(),
-                         *bench.groups()]
+                rows += [*bench.zipf(), *bench.groups()]
                 sustained, intervals = bench.sustained()
                 rows += [sustained, bench.load_py()]
             if args.only == "groups":

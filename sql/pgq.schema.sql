@@ -701,35 +701,36 @@ DECLARE
     ready_at constant timestamptz := clock_timestamp();
     start bigint;
 BEGIN
-    PERFORM pgq._check_channel(dequeue.channel);
-    PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
+    IF dequeue.channel IS NULL OR NOT pgq._valid_channel(dequeue.channel)
+       OR dequeue.take IS NULL OR dequeue.take NOT BETWEEN 1 AND pgq._limit('max_take') THEN
+        PERFORM pgq._check_channel(dequeue.channel);
+        PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
+    END IF;
     start := pgq._ready_start(dequeue.channel);
-    IF pgq._ungrouped_channel(dequeue.channel) THEN
-        RETURN QUERY
-        WITH next AS (
-            SELECT q.id, q.ctid
-            FROM pgq.queue AS q
-            WHERE q.channel = dequeue.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-              AND pgq._ungrouped_channel(dequeue.channel)
-            ORDER BY q.id
-            LIMIT dequeue.take
-            FOR UPDATE SKIP LOCKED
-        ), consumed AS (
-            DELETE FROM pgq.queue AS q
-            WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
-            RETURNING q.id, q.channel, q.message, q.created_at
-        ), archived AS (
-            INSERT INTO pgq.archive (id, channel, message, created_at)
-            SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
-        )
-        SELECT c.id, c.channel::text, c.message, c.created_at
-        FROM consumed AS c
-        ORDER BY c.id;
-        IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
-            RETURN;
-        END IF;
+    RETURN QUERY
+    WITH next AS (
+        SELECT q.id, q.ctid
+        FROM pgq.queue AS q
+        WHERE q.channel = dequeue.channel
+          AND q.id >= start
+          AND q.visible_at <= ready_at
+          AND pgq._ungrouped_channel(dequeue.channel)
+        ORDER BY q.id
+        LIMIT dequeue.take
+        FOR UPDATE SKIP LOCKED
+    ), consumed AS (
+        DELETE FROM pgq.queue AS q
+        WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
+        RETURNING q.id, q.channel, q.message, q.created_at
+    ), archived AS (
+        INSERT INTO pgq.archive (id, channel, message, created_at)
+        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+    )
+    SELECT c.id, c.channel::text, c.message, c.created_at
+    FROM consumed AS c
+    ORDER BY c.id;
+    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN;
     END IF;
     RETURN QUERY
     WITH ungrouped AS (

@@ -22,6 +22,23 @@ CREATE TABLE bench.raw_archive (
     consumed_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- The floor of a hardened API call: the baseline's INSERT inside a PL/pgSQL
+-- function that does nothing else, with what every pgq API function carries
+-- (SECURITY DEFINER and the pinned search_path). What it costs against the
+-- bare INSERT is the part of pgq.enqueue's gap that the hardening takes.
+CREATE FUNCTION bench.insert_hardened(channel text, message jsonb) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id bigint;
+BEGIN
+    INSERT INTO bench.raw_queue (channel, message) VALUES (insert_hardened.channel, insert_hardened.message)
+    RETURNING raw_queue.id INTO new_id;
+    RETURN new_id;
+END
+$$;
+
 -- A backlog message: the bench's message shape, numbered.
 CREATE FUNCTION bench.message(seq bigint) RETURNS jsonb LANGUAGE sql IMMUTABLE
 RETURN jsonb_build_object('event', 'order.created', 'order', seq, 'customer', 'c-42', 'total', 99.5, 'items', 3);

@@ -1,10 +1,10 @@
 -- Deploy pgqueue:functions/dequeue to pg
--- requires: functions/dequeue@v1.6
--- requires: functions/_head
+-- requires: functions/dequeue@v1.7
+-- requires: functions/_validation
 -- requires: functions/_group
 --
--- The whole current definition of pgq.dequeue: it starts at the channel's head (pgq.head, docs/sql.md)
--- and takes one message per ordered group (pgq.message_group).
+-- The whole current definition of pgq.dequeue: its checks are one plain expression on good input, and
+-- an ungrouped channel's call asks pgq._ungrouped_channel once, in the statement that takes the rows.
 -- CREATE OR REPLACE keeps the owner and the grants; the grants below restate them.
 
 BEGIN;
@@ -42,8 +42,10 @@ BEGIN;
 -- in the statement's own snapshot that the channel has no group row
 -- (pgq._ungrouped_channel) is enough. It is a gate, not a filter on rows: a
 -- filter such as group_key IS NULL, estimated without statistics, made the
--- planner sort the whole channel instead of walking its index. A channel
--- with groups goes straight to the second statement, which merges both kinds.
+-- planner sort the whole channel instead of walking its index. The gate is
+-- asked only there: an ungrouped channel with a ready message pays one call
+-- of it; a call that took nothing asks again whether the channel has groups,
+-- and only then runs the second statement, which merges both kinds.
 --
 -- The DELETE finds the rows taken by their addresses (ctid, a TID scan): a
 -- row locked FOR UPDATE stays where it is until the statement ends. A join on
@@ -58,35 +60,36 @@ DECLARE
     ready_at constant timestamptz := clock_timestamp();
     start bigint;
 BEGIN
-    PERFORM pgq._check_channel(dequeue.channel);
-    PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
+    IF dequeue.channel IS NULL OR NOT pgq._valid_channel(dequeue.channel)
+       OR dequeue.take IS NULL OR dequeue.take NOT BETWEEN 1 AND pgq._limit('max_take') THEN
+        PERFORM pgq._check_channel(dequeue.channel);
+        PERFORM pgq._check_range('take', dequeue.take, 1, pgq._limit('max_take'));
+    END IF;
     start := pgq._ready_start(dequeue.channel);
-    IF pgq._ungrouped_channel(dequeue.channel) THEN
-        RETURN QUERY
-        WITH next AS (
-            SELECT q.id, q.ctid
-            FROM pgq.queue AS q
-            WHERE q.channel = dequeue.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-              AND pgq._ungrouped_channel(dequeue.channel)
-            ORDER BY q.id
-            LIMIT dequeue.take
-            FOR UPDATE SKIP LOCKED
-        ), consumed AS (
-            DELETE FROM pgq.queue AS q
-            WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
-            RETURNING q.id, q.channel, q.message, q.created_at
-        ), archived AS (
-            INSERT INTO pgq.archive (id, channel, message, created_at)
-            SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
-        )
-        SELECT c.id, c.channel::text, c.message, c.created_at
-        FROM consumed AS c
-        ORDER BY c.id;
-        IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
-            RETURN;
-        END IF;
+    RETURN QUERY
+    WITH next AS (
+        SELECT q.id, q.ctid
+        FROM pgq.queue AS q
+        WHERE q.channel = dequeue.channel
+          AND q.id >= start
+          AND q.visible_at <= ready_at
+          AND pgq._ungrouped_channel(dequeue.channel)
+        ORDER BY q.id
+        LIMIT dequeue.take
+        FOR UPDATE SKIP LOCKED
+    ), consumed AS (
+        DELETE FROM pgq.queue AS q
+        WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n))
+        RETURNING q.id, q.channel, q.message, q.created_at
+    ), archived AS (
+        INSERT INTO pgq.archive (id, channel, message, created_at)
+        SELECT c.id, c.channel, c.message, c.created_at FROM consumed AS c
+    )
+    SELECT c.id, c.channel::text, c.message, c.created_at
+    FROM consumed AS c
+    ORDER BY c.id;
+    IF FOUND OR pgq._ungrouped_channel(dequeue.channel) THEN
+        RETURN;
     END IF;
     RETURN QUERY
     WITH ungrouped AS (

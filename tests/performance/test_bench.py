@@ -133,7 +133,7 @@ def test_scripts_write_pgq_through_its_public_api_only() -> None:
 # ---------------------------------------------------------------- the scripts, on a real cluster
 
 
-@pytest.mark.parametrize("side", ["pgq", "raw"])
+@pytest.mark.parametrize("side", ["pgq", "raw", "floor"])
 def test_enqueue_scripts_spread_messages_over_channels_by_zipfs_law(
     bench: Bench, admin: Conn, side: str
 ) -> None:

@@ -6,3 +6,4 @@ SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regproce
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._limit(%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._ready_start(%')::int;
 SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%q.ctid = ANY (ARRAY(SELECT n.ctid FROM next%')::int;
+SELECT 1 / (pg_catalog.pg_get_functiondef('pgq.dequeue(text, integer)'::regprocedure) LIKE '%pgq._valid_channel(dequeue.channel)%')::int;
