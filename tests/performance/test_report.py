@@ -44,12 +44,29 @@ def test_each_part_comes_from_the_newest_full_run_that_measured_it(tmp_path: Pat
     write(tmp_path, "20261104T000000Z-quick-http.json", [row(HTTP_ROW, 3000)])
     (tmp_path / "longpoll-20261105T000000Z.json").write_text("{}")
     chosen = latest(full_runs(tmp_path))
-    assert {part: run.path.name for part, run in chosen.items()} == {
-        "sql": "20261101T000000Z.json", "head": "20261102T000000Z-head.json", "http": "20261101T000000Z.json"}
-    section = render(tmp_path)
-    rows = [line for line in section.splitlines() if line.startswith(("| `", "| (", "| knee"))]
-    rates = [line.split(" | ")[1] for line in rows]
-    assert rates == ["1 msgs/s", "20 msgs/s", "3 msgs/s"], "one table in the bench's order, no quick run"
+    assert {part: [run.path.name for run, _ in picked] for part, picked in chosen.items()} == {
+        "sql": ["20261101T000000Z.json"], "head": ["20261102T000000Z-head.json"],
+        "http": ["20261101T000000Z.json"]}
+    assert rates(render(tmp_path)) == ["1 msgs/s", "20 msgs/s", "3 msgs/s"], "the bench's order, no quick run"
+
+
+def test_a_partial_run_replaces_only_the_rows_it_measured(tmp_path: Path) -> None:
+    """`--only calls` and `--only groups` measure some SQL scenarios: the others keep the rows of the
+    newest whole run, and a run older than that is not read (its scenarios may have been renamed)."""
+    write(tmp_path, "20261031T000000Z.json", [row("`pgq.enqueue`, 1 clients", 7), row(SQL_ROW, 7)])
+    write(tmp_path, "20261101T000000Z.json", [row(SQL_ROW, 1), row("(b) Zipf", 2), row(HTTP_ROW, 3)])
+    write(tmp_path, "20261102T000000Z-calls.json", [row(SQL_ROW, 10), row("floor", 11)])
+    write(tmp_path, "20261103T000000Z-groups.json", [row("(g) groups", 12)])
+    assert rates(render(tmp_path)) == ["10 msgs/s", "11 msgs/s", "2 msgs/s", "12 msgs/s", "3 msgs/s"]
+    sources = [line for line in render(tmp_path).splitlines() if line.startswith("- ")]
+    assert [line.split(": `")[0] for line in sources] == [
+        "- 1 of the SQL scenarios", "- 2 of the SQL scenarios", "- 1 of the SQL scenarios and the gateway"]
+
+
+def rates(section: str) -> list[str]:
+    """The rate column of the generated table's rows, top to bottom."""
+    lines = section.splitlines()
+    return [line.split(" | ")[1] for line in lines if line.startswith("| ") and " msgs/s" in line]
 
 
 def test_the_series_splits_each_side_at_the_hold(tmp_path: Path) -> None:
