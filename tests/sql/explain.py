@@ -19,9 +19,9 @@ def buffers(conn: psycopg.Connection[Any], statement: str) -> int:
 
 
 def freeze_heads(conn: psycopg.Connection[Any]) -> None:
-    """Keep every channel's head and group head as its last refresh left it until thaw_heads, so that the buffers of the
-    calls measured meanwhile do not depend on which of them happens to refresh it (a refresh runs at most
-    every quarter of a second, whenever a consumer finds the head stale)."""
+    """Keep every channel's head and group head as its last refresh left it until thaw_heads, so that the
+    buffers of the calls measured meanwhile do not depend on which of them happens to refresh it (a refresh
+    runs at most every quarter of a second, whenever a consumer finds the head stale)."""
     conn.execute("UPDATE pgq.head SET refreshed_at = 'infinity'")
     conn.execute("UPDATE pgq.group_head SET refreshed_at = 'infinity'")
 

@@ -247,6 +247,6 @@ def test_lease_buffers_do_not_grow_with_the_moves_of_groups_a_held_horizon_keeps
             kept = conn.execute("SELECT n_dead_tup FROM pg_stat_user_tables "
                                 "WHERE relid = 'pgq.message_group'::regclass").fetchone()
             loaded = settled_lease_buffers(conn, "held")
-        assert kept is not None and int(str(kept[0])) >= 5000, "the held horizon kept the groups' old versions"
+        assert kept is not None and int(str(kept[0])) >= 5000, "the horizon kept the groups' old versions"
         for call, (before, after) in enumerate(zip(calm, loaded, strict=True)):
-            assert abs(after - before) <= 20, f"lease {call}: {before} buffers; {after} after 5,000 moves held"
+            assert abs(after - before) <= 20, f"lease {call}: {before} buffers; {after} after 5,000 moves"

@@ -9,8 +9,6 @@ little longer than that wherever a test needs the head to have moved.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 
