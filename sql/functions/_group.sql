@@ -242,57 +242,51 @@ BEGIN
 END
 $$;
 
--- The first message of a group has left the queue (ack, dequeue, dead
--- letter, or an enqueue_once that gave its message back): the group moves
--- on to its next queued message, or its row goes. Locks the group's row
--- first (waiting for an enqueue into the group to commit), then looks in a
--- statement of its own, so it sees what that enqueue committed. One probe of
--- the index queue_group from first_id: neither the rest of the channel nor
--- the group's messages consumed before first_id are walked.
-CREATE OR REPLACE FUNCTION pgq._next_in_group(channel text, group_key text)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    g pgq.message_group;
-    next_id bigint;
-    next_visible timestamptz;
-BEGIN
-    SELECT * INTO g FROM pgq.message_group AS m
-    WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key
-    FOR UPDATE;
-    SELECT q.id, q.visible_at INTO next_id, next_visible
-    FROM pgq.queue AS q
-    WHERE q.channel = _next_in_group.channel AND q.group_key = _next_in_group.group_key
-      AND q.id >= coalesce(g.first_id, 0)
-    ORDER BY q.id
-    LIMIT 1;
-    IF next_id IS NULL THEN
-        DELETE FROM pgq.message_group AS m
-        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
-    ELSIF next_id IS DISTINCT FROM g.first_id OR next_visible IS DISTINCT FROM g.ready_at THEN
-        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible
-        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
-    END IF;
-END
-$$;
-
 -- Whatever removes a grouped message from the queue (ack, dequeue, a lease
 -- that dead-letters it, an enqueue_once giving its message back, a hand-made
 -- DELETE) hands its group on: an AFTER trigger, which runs once the
 -- statement's changes are visible, and only for rows with a group_key, so an
--- ungrouped message costs its WHEN test and nothing else.
+-- ungrouped message costs its WHEN test and nothing else. The group moves on
+-- to its next queued message, or its row goes. Locks the group's row first
+-- (waiting for an enqueue into the group to commit), then looks in a
+-- statement of its own, so it sees what that enqueue committed. One probe of
+-- the index queue_group from first_id: neither the rest of the channel nor
+-- the group's messages consumed before first_id are walked; the row is then
+-- changed at its address, which its lock keeps where it is. One function,
+-- not a trigger calling a helper: the ack of a grouped message pays one call.
 CREATE OR REPLACE FUNCTION pgq._group_deleted()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    at tid;
+    first bigint;
+    ready timestamptz;
+    next_id bigint;
+    next_visible timestamptz;
 BEGIN
-    PERFORM pgq._next_in_group(OLD.channel, OLD.group_key);
+    SELECT m.ctid, m.first_id, m.ready_at INTO at, first, ready
+    FROM pgq.message_group AS m
+    WHERE m.channel = OLD.channel AND m.group_key = OLD.group_key
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT q.id, q.visible_at INTO next_id, next_visible
+    FROM pgq.queue AS q
+    WHERE q.channel = OLD.channel AND q.group_key = OLD.group_key AND q.id >= coalesce(first, 0)
+    ORDER BY q.id
+    LIMIT 1;
+    IF next_id IS NULL THEN
+        DELETE FROM pgq.message_group AS m WHERE m.ctid = at;
+    ELSIF next_id IS DISTINCT FROM first OR next_visible IS DISTINCT FROM ready THEN
+        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible WHERE m.ctid = at;
+    END IF;
     RETURN NULL;
 END
 $$;
+DROP FUNCTION pgq._next_in_group(text, text);
 
 CREATE OR REPLACE TRIGGER queue_group_next AFTER DELETE ON pgq.queue
 FOR EACH ROW WHEN (OLD.group_key IS NOT NULL) EXECUTE FUNCTION pgq._group_deleted();
@@ -326,7 +320,6 @@ REVOKE ALL ON FUNCTION
     pgq._refresh_group_head(pgq.group_head),
     pgq._group_lowered(),
     pgq._ready_groups(text, timestamptz, integer),
-    pgq._next_in_group(text, text),
     pgq._group_deleted(),
     pgq._group_visible(text, bigint, timestamptz)
 FROM PUBLIC;

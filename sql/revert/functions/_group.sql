@@ -54,6 +54,60 @@ $$;
 
 REVOKE ALL ON FUNCTION pgq._group_visible(text, text, timestamptz) FROM PUBLIC;
 
+-- The first message of a group has left the queue (ack, dequeue, dead
+-- letter, or an enqueue_once that gave its message back): the group moves
+-- on to its next queued message, or its row goes. Locks the group's row
+-- first (waiting for an enqueue into the group to commit), then looks in a
+-- statement of its own, so it sees what that enqueue committed. One probe of
+-- the index queue_group from first_id: neither the rest of the channel nor
+-- the group's messages consumed before first_id are walked.
+CREATE FUNCTION pgq._next_in_group(channel text, group_key text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    g pgq.message_group;
+    next_id bigint;
+    next_visible timestamptz;
+BEGIN
+    SELECT * INTO g FROM pgq.message_group AS m
+    WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key
+    FOR UPDATE;
+    SELECT q.id, q.visible_at INTO next_id, next_visible
+    FROM pgq.queue AS q
+    WHERE q.channel = _next_in_group.channel AND q.group_key = _next_in_group.group_key
+      AND q.id >= coalesce(g.first_id, 0)
+    ORDER BY q.id
+    LIMIT 1;
+    IF next_id IS NULL THEN
+        DELETE FROM pgq.message_group AS m
+        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
+    ELSIF next_id IS DISTINCT FROM g.first_id OR next_visible IS DISTINCT FROM g.ready_at THEN
+        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible
+        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
+    END IF;
+END
+$$;
+
+-- Whatever removes a grouped message from the queue (ack, dequeue, a lease
+-- that dead-letters it, an enqueue_once giving its message back, a hand-made
+-- DELETE) hands its group on: an AFTER trigger, which runs once the
+-- statement's changes are visible, and only for rows with a group_key, so an
+-- ungrouped message costs its WHEN test and nothing else.
+CREATE OR REPLACE FUNCTION pgq._group_deleted()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pgq._next_in_group(OLD.channel, OLD.group_key);
+    RETURN NULL;
+END
+$$;
+
+REVOKE ALL ON FUNCTION pgq._next_in_group(text, text) FROM PUBLIC;
+
 DROP FUNCTION pgq._groups_start(text);
 DROP FUNCTION pgq._refresh_group_head(pgq.group_head);
 
