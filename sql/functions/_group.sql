@@ -88,7 +88,10 @@ $$;
 -- which pgq._ready_groups scans. As pgq._ready_start does for the channel's
 -- head: one probe of pgq.group_head's primary key, a refresh at most every
 -- refresh_interval by the first consumer that finds the row stale and locks
--- it without waiting, a first consumer creating the row. Relies on the
+-- it without waiting, a first consumer creating the row. No SET clause,
+-- which would cost every grouped lease and dequeue a configuration change:
+-- it runs with its caller's pinned search_path (pgq._ready_groups), as
+-- pgq._ungrouped_channel does, and its names are qualified. Relies on the
 -- invariant of pgq.group_head (docs/sql.md): a ready group is at or above
 -- ready_from, or rescan_at has passed and the scan starts at the channel's
 -- first group. A refresh runs only under READ COMMITTED, as
@@ -98,7 +101,6 @@ $$;
 CREATE OR REPLACE FUNCTION pgq._groups_start(channel text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     refresh_interval constant interval := interval '250 milliseconds';
@@ -181,12 +183,14 @@ BEGIN
 END
 $$;
 
--- A group's first message changed or is ready earlier (ack or dequeue moved
--- the group on, nack, redrive): lower the channel's group head to it when the
+-- A group's first message is an earlier one (redrive) or is ready earlier
+-- (nack, a hand-made change): lower the channel's group head to it when the
 -- head is above, so that the invariant holds again. Writes nothing in the
--- common case of a group moving forward from at or above the head. Fired by
--- message_group_lower; a lease or an extend_lease, which only put ready_at
--- later, do not fire it. The shared advisory lock keeps a refresh from
+-- common case of a group at or above the head. Fired by message_group_lower
+-- and message_group_lower_new; a lease or an extend_lease, which only put
+-- ready_at later, do not fire it, nor a group created by an enqueue (above
+-- the fence, so above the head), nor a group moved on by pgq._group_deleted,
+-- which lowers the head itself. The shared advisory lock keeps a refresh from
 -- running between this look at ready_from and the move's commit
 -- (pgq._refresh_group_head); moves do not wait for one another.
 CREATE OR REPLACE FUNCTION pgq._group_lowered()
@@ -204,7 +208,7 @@ END
 $$;
 
 CREATE TRIGGER message_group_lower AFTER UPDATE ON pgq.message_group
-FOR EACH ROW WHEN (NEW.first_id IS DISTINCT FROM OLD.first_id OR NEW.ready_at < OLD.ready_at)
+FOR EACH ROW WHEN (NEW.first_id < OLD.first_id OR (NEW.first_id = OLD.first_id AND NEW.ready_at < OLD.ready_at))
 EXECUTE FUNCTION pgq._group_lowered();
 CREATE TRIGGER message_group_lower_new AFTER INSERT ON pgq.message_group
 FOR EACH ROW WHEN (NEW.first_id IS NOT NULL) EXECUTE FUNCTION pgq._group_lowered();
@@ -252,8 +256,10 @@ $$;
 -- statement of its own, so it sees what that enqueue committed. One probe of
 -- the index queue_group from first_id: neither the rest of the channel nor
 -- the group's messages consumed before first_id are walked; the row is then
--- changed at its address, which its lock keeps where it is. One function,
--- not a trigger calling a helper: the ack of a grouped message pays one call.
+-- changed at its address, which its lock keeps where it is. A group moved
+-- below the group head lowers it, as pgq._group_lowered does for the other
+-- changes. One function, not a trigger calling helpers: the ack of a grouped
+-- message pays one call.
 CREATE OR REPLACE FUNCTION pgq._group_deleted()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE
@@ -282,6 +288,9 @@ BEGIN
         DELETE FROM pgq.message_group AS m WHERE m.ctid = at;
     ELSIF next_id IS DISTINCT FROM first OR next_visible IS DISTINCT FROM ready THEN
         UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible WHERE m.ctid = at;
+        PERFORM pg_advisory_xact_lock_shared('pgq.group_head'::regclass::oid::integer, hashtext(OLD.channel));
+        UPDATE pgq.group_head AS h SET ready_from = next_id
+        WHERE h.channel = OLD.channel AND h.ready_from > next_id;
     END IF;
     RETURN NULL;
 END
@@ -297,12 +306,12 @@ FOR EACH ROW WHEN (OLD.group_key IS NOT NULL) EXECUTE FUNCTION pgq._group_delete
 -- id, in message_group_first: that key holds only the versions the group
 -- made since it moved there, where the primary key (channel, group_key)
 -- holds every version the group made while the horizon is held. The
--- signature of @v1.7 (by group_key) goes.
+-- signature of @v1.7 (by group_key) goes. Called by lease, nack and
+-- extend_lease only: no SET clause, as pgq._groups_start.
 DROP FUNCTION pgq._group_visible(text, text, timestamptz);
 CREATE OR REPLACE FUNCTION pgq._group_visible(channel text, first_id bigint, visible_at timestamptz)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     UPDATE pgq.message_group AS g

@@ -11,6 +11,5 @@ SELECT 1 / count(*)::int FROM pg_catalog.pg_trigger WHERE tgname = 'queue_group_
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._groups_start(text)', 'EXECUTE'))::int;
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._refresh_group_head(pgq.group_head)', 'EXECUTE'))::int;
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._group_lowered()', 'EXECUTE'))::int;
-SELECT 1 / count(*)::int FROM pg_catalog.pg_trigger
-WHERE tgname IN ('message_group_lower', 'message_group_lower_new') AND tgrelid = 'pgq.message_group'::regclass
-HAVING count(*) = 2;
+SELECT 1 / (count(*) = 2)::int FROM pg_catalog.pg_trigger
+WHERE tgname IN ('message_group_lower', 'message_group_lower_new') AND tgrelid = 'pgq.message_group'::regclass;
