@@ -106,6 +106,7 @@ DECLARE
     refresh_interval constant interval := interval '250 milliseconds';
     seen_at constant timestamptz := clock_timestamp();
     h pgq.group_head;
+    locked pgq.group_head;
 BEGIN
     SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel;
     IF NOT FOUND THEN
@@ -115,12 +116,11 @@ BEGIN
         RETURN 0;
     END IF;
     IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
-       AND current_setting('transaction_isolation') = 'read committed' THEN
-        SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel FOR UPDATE SKIP LOCKED;
-        IF FOUND AND (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at) THEN
-            h := pgq._refresh_group_head(h);
-        ELSIF NOT FOUND THEN
-            SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel;
+       AND current_setting('transaction_isolation') = 'read committed'
+       AND pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(_groups_start.channel)) THEN
+        SELECT * INTO locked FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel FOR UPDATE SKIP LOCKED;
+        IF FOUND AND (locked.refreshed_at <= seen_at - refresh_interval OR locked.rescan_at <= seen_at) THEN
+            h := pgq._refresh_group_head(locked);
         END IF;
     END IF;
     RETURN CASE WHEN h.rescan_at <= seen_at THEN 0 ELSE h.ready_from END;
@@ -137,13 +137,14 @@ $$;
 -- left since the last refresh, paid by one consumer per refresh. Told to
 -- walk the index whatever the statistics say, as pgq._refresh_head is.
 --
--- A group moving below ready_from lowers it (pgq._group_lowered) under a
--- shared advisory lock of the channel, held to the end of its transaction;
--- the refresh takes that lock exclusively, without waiting, before its
--- scans. So every move either committed before the scans see the groups, or
--- reads ready_from after the refresh committed and lowers it: none is lost
--- between the two. When moves hold the lock, the refresh gives way and the
--- next consumer tries again.
+-- A group moving below ready_from lowers it (pgq._group_deleted,
+-- pgq._group_lowered) under a shared advisory lock of the channel, held to
+-- the end of its transaction; pgq._groups_start takes that lock
+-- exclusively, without waiting, before it locks the row and calls the
+-- refresh. So every move either committed before the scans see the groups,
+-- or reads ready_from after the refresh committed and lowers it: none is
+-- lost between the two. When moves hold the lock, the refresh gives way and
+-- the next consumer tries again, having written nothing.
 CREATE OR REPLACE FUNCTION pgq._refresh_group_head(h pgq.group_head)
 RETURNS pgq.group_head
 LANGUAGE plpgsql VOLATILE
@@ -161,9 +162,6 @@ DECLARE
     first_ready bigint;
     earliest timestamptz;
 BEGIN
-    IF NOT pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(h.channel)) THEN
-        RETURN h;
-    END IF;
     SELECT g.first_id INTO first_ready
     FROM pgq.message_group AS g
     WHERE g.channel = h.channel AND g.first_id >= scan_from AND g.ready_at <= seen_at
