@@ -299,6 +299,7 @@ DECLARE
     refresh_interval constant interval := interval '250 milliseconds';
     seen_at constant timestamptz := clock_timestamp();
     h pgq.group_head;
+    locked pgq.group_head;
 BEGIN
     SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel;
     IF NOT FOUND THEN
@@ -308,12 +309,11 @@ BEGIN
         RETURN 0;
     END IF;
     IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
-       AND current_setting('transaction_isolation') = 'read committed' THEN
-        SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel FOR UPDATE SKIP LOCKED;
-        IF FOUND AND (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at) THEN
-            h := pgq._refresh_group_head(h);
-        ELSIF NOT FOUND THEN
-            SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel;
+       AND current_setting('transaction_isolation') = 'read committed'
+       AND pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(_groups_start.channel)) THEN
+        SELECT * INTO locked FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel FOR UPDATE SKIP LOCKED;
+        IF FOUND AND (locked.refreshed_at <= seen_at - refresh_interval OR locked.rescan_at <= seen_at) THEN
+            h := pgq._refresh_group_head(locked);
         END IF;
     END IF;
     RETURN CASE WHEN h.rescan_at <= seen_at THEN 0 ELSE h.ready_from END;
@@ -502,9 +502,6 @@ DECLARE
     first_ready bigint;
     earliest timestamptz;
 BEGIN
-    IF NOT pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(h.channel)) THEN
-        RETURN h;
-    END IF;
     SELECT g.first_id INTO first_ready
     FROM pgq.message_group AS g
     WHERE g.channel = h.channel AND g.first_id >= scan_from AND g.ready_at <= seen_at
