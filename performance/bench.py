@@ -322,7 +322,7 @@ class Bench:
         self.settle("groups")
         for _ in range(2):  # two refreshes of each head, nothing consumed between: the heads start warm
             time.sleep(0.3)
-            self.sql("SELECT pgq._ready_start(c)"
+            self.sql("SELECT pgq._ready_start(c), pgq._groups_start(c)"
                      " FROM unnest('{zipf_groups,few_groups,ungrouped}'::text[]) AS c", "groups")
 
         def side(channel: str) -> Callable[[], Run]:

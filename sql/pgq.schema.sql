@@ -241,19 +241,82 @@ CREATE FUNCTION pgq._group_deleted() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+DECLARE
+    at tid;
+    first bigint;
+    ready timestamptz;
+    next_id bigint;
+    next_visible timestamptz;
 BEGIN
-    PERFORM pgq._next_in_group(OLD.channel, OLD.group_key);
+    SELECT m.ctid, m.first_id, m.ready_at INTO at, first, ready
+    FROM pgq.message_group AS m
+    WHERE m.channel = OLD.channel AND m.group_key = OLD.group_key
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT q.id, q.visible_at INTO next_id, next_visible
+    FROM pgq.queue AS q
+    WHERE q.channel = OLD.channel AND q.group_key = OLD.group_key AND q.id >= coalesce(first, 0)
+    ORDER BY q.id
+    LIMIT 1;
+    IF next_id IS NULL THEN
+        DELETE FROM pgq.message_group AS m WHERE m.ctid = at;
+    ELSIF next_id IS DISTINCT FROM first OR next_visible IS DISTINCT FROM ready THEN
+        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible WHERE m.ctid = at;
+        PERFORM pg_advisory_xact_lock_shared('pgq.group_head'::regclass::oid::integer, hashtext(OLD.channel));
+        UPDATE pgq.group_head AS h SET ready_from = next_id
+        WHERE h.channel = OLD.channel AND h.ready_from > next_id;
+    END IF;
     RETURN NULL;
 END
 $$;
-CREATE FUNCTION pgq._group_visible(channel text, group_key text, visible_at timestamp with time zone) RETURNS void
+CREATE FUNCTION pgq._group_lowered() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock_shared('pgq.group_head'::regclass::oid::integer, hashtext(NEW.channel));
+    UPDATE pgq.group_head AS h
+    SET ready_from = NEW.first_id
+    WHERE h.channel = NEW.channel AND h.ready_from > NEW.first_id;
+    RETURN NULL;
+END
+$$;
+CREATE FUNCTION pgq._group_visible(channel text, first_id bigint, visible_at timestamp with time zone) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
     UPDATE pgq.message_group AS g
     SET ready_at = _group_visible.visible_at
-    WHERE g.channel = _group_visible.channel AND g.group_key = _group_visible.group_key;
+    WHERE g.channel = _group_visible.channel AND g.first_id = _group_visible.first_id;
+END
+$$;
+CREATE FUNCTION pgq._groups_start(channel text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    refresh_interval constant interval := interval '250 milliseconds';
+    seen_at constant timestamptz := clock_timestamp();
+    h pgq.group_head;
+    locked pgq.group_head;
+BEGIN
+    SELECT * INTO h FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel;
+    IF NOT FOUND THEN
+        IF pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(_groups_start.channel)) THEN
+            INSERT INTO pgq.group_head (channel) VALUES (_groups_start.channel) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN 0;
+    END IF;
+    IF (h.refreshed_at <= seen_at - refresh_interval OR h.rescan_at <= seen_at)
+       AND current_setting('transaction_isolation') = 'read committed'
+       AND pg_try_advisory_xact_lock('pgq.group_head'::regclass::oid::integer, hashtext(_groups_start.channel)) THEN
+        SELECT * INTO locked FROM pgq.group_head AS c WHERE c.channel = _groups_start.channel FOR UPDATE SKIP LOCKED;
+        IF FOUND AND (locked.refreshed_at <= seen_at - refresh_interval OR locked.rescan_at <= seen_at) THEN
+            h := pgq._refresh_group_head(locked);
+        END IF;
+    END IF;
+    RETURN CASE WHEN h.rescan_at <= seen_at THEN 0 ELSE h.ready_from END;
 END
 $$;
 CREATE FUNCTION pgq._head_fence() RETURNS bigint
@@ -346,33 +409,6 @@ CREATE FUNCTION pgq._message_fits(message jsonb) RETURNS boolean
 CREATE FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN (visible_at <= moment) THEN 'ready'::text WHEN (receipt IS NOT NULL) THEN 'leased'::text ELSE 'delayed'::text END;
-CREATE FUNCTION pgq._next_in_group(channel text, group_key text) RETURNS void
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-    g pgq.message_group;
-    next_id bigint;
-    next_visible timestamptz;
-BEGIN
-    SELECT * INTO g FROM pgq.message_group AS m
-    WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key
-    FOR UPDATE;
-    SELECT q.id, q.visible_at INTO next_id, next_visible
-    FROM pgq.queue AS q
-    WHERE q.channel = _next_in_group.channel AND q.group_key = _next_in_group.group_key
-      AND q.id >= coalesce(g.first_id, 0)
-    ORDER BY q.id
-    LIMIT 1;
-    IF next_id IS NULL THEN
-        DELETE FROM pgq.message_group AS m
-        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
-    ELSIF next_id IS DISTINCT FROM g.first_id OR next_visible IS DISTINCT FROM g.ready_at THEN
-        UPDATE pgq.message_group AS m SET first_id = next_id, ready_at = next_visible
-        WHERE m.channel = _next_in_group.channel AND m.group_key = _next_in_group.group_key;
-    END IF;
-END
-$$;
 CREATE FUNCTION pgq._notify_pgrst() RETURNS event_trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -398,11 +434,13 @@ CREATE FUNCTION pgq._ready_groups(channel text, ready_at timestamp with time zon
     SET enable_bitmapscan TO 'off'
     SET enable_sort TO 'off'
     AS $$
+DECLARE
+    start constant bigint := pgq._groups_start(_ready_groups.channel);
 BEGIN
     RETURN QUERY
     SELECT g.first_id
     FROM pgq.message_group AS g
-    WHERE g.channel = _ready_groups.channel AND g.ready_at <= _ready_groups.ready_at
+    WHERE g.channel = _ready_groups.channel AND g.first_id >= start AND g.ready_at <= _ready_groups.ready_at
     ORDER BY g.first_id
     LIMIT _ready_groups.take
     FOR UPDATE SKIP LOCKED;
@@ -436,6 +474,50 @@ BEGIN
         END IF;
     END IF;
     RETURN CASE WHEN h.rescan_at <= seen_at THEN h.settled_below ELSE h.ready_from END;
+END
+$$;
+CREATE TABLE pgq.group_head (
+    channel text NOT NULL COLLATE pg_catalog."C",
+    ready_from bigint DEFAULT 0 NOT NULL,
+    rescan_at timestamp with time zone DEFAULT 'infinity'::timestamp with time zone NOT NULL,
+    refreshed_at timestamp with time zone DEFAULT '-infinity'::timestamp with time zone NOT NULL
+)
+WITH (fillfactor='10', autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='1000');
+COMMENT ON TABLE pgq.group_head IS 'Where the consumers of a channel start looking for a ready group; kept by pgq._groups_start, see docs/sql.md';
+COMMENT ON COLUMN pgq.group_head.ready_from IS 'Consumers choose groups from this first_id while rescan_at is in the future';
+COMMENT ON COLUMN pgq.group_head.rescan_at IS 'The earliest ready_at of the groups stepped over below ready_from';
+CREATE FUNCTION pgq._refresh_group_head(h pgq.group_head) RETURNS pgq.group_head
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    SET enable_seqscan TO 'off'
+    SET enable_bitmapscan TO 'off'
+    SET enable_sort TO 'off'
+    SET jit TO 'off'
+    AS $$
+DECLARE
+    seen_at constant timestamptz := clock_timestamp();
+    full_scan constant boolean := h.rescan_at <= seen_at;
+    scan_from constant bigint := CASE WHEN full_scan THEN 0 ELSE h.ready_from END;
+    safe_through constant bigint := pgq._head_fence();
+    first_ready bigint;
+    earliest timestamptz;
+BEGIN
+    SELECT g.first_id INTO first_ready
+    FROM pgq.message_group AS g
+    WHERE g.channel = h.channel AND g.first_id >= scan_from AND g.ready_at <= seen_at
+    ORDER BY g.first_id
+    LIMIT 1;
+    h.ready_from := least(coalesce(first_ready, safe_through + 1), safe_through + 1);
+    SELECT min(g.ready_at) INTO earliest
+    FROM pgq.message_group AS g
+    WHERE g.channel = h.channel AND g.first_id >= scan_from AND g.first_id < h.ready_from;
+    h.rescan_at := CASE WHEN full_scan THEN coalesce(earliest, 'infinity')
+                        ELSE least(h.rescan_at, coalesce(earliest, 'infinity')) END;
+    h.refreshed_at := seen_at;
+    UPDATE pgq.group_head AS c
+    SET ready_from = h.ready_from, rescan_at = h.rescan_at, refreshed_at = h.refreshed_at
+    WHERE c.channel = h.channel;
+    RETURN h;
 END
 $$;
 CREATE TABLE pgq.head (
@@ -914,7 +996,7 @@ BEGIN
     WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt
     RETURNING q.visible_at, q.group_key INTO until, leased_group;
     IF leased_group IS NOT NULL THEN
-        PERFORM pgq._group_visible(extend_lease.channel, leased_group, until);
+        PERFORM pgq._group_visible(extend_lease.channel, extend_lease.id, until);
     END IF;
     RETURN until IS NOT NULL;
 END
@@ -1065,7 +1147,7 @@ BEGIN
                    (SELECT count(*) FROM dead)
             INTO leased, dead_lettered_count
             FROM taken AS t;
-            PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
+            PERFORM pgq._group_visible(lease.channel, l.id, l.lease_expires_at)
             FROM unnest(leased) AS l
             WHERE l.group_key IS NOT NULL;
         END IF;
@@ -1181,7 +1263,7 @@ BEGIN
     IF nacked_group IS NULL THEN
         PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
     ELSE
-        PERFORM pgq._group_visible(nack.channel, nacked_group, back_at);
+        PERFORM pgq._group_visible(nack.channel, nack.id, back_at);
     END IF;
     RETURN true;
 END
@@ -1562,6 +1644,8 @@ ALTER TABLE ONLY pgq.dead_letter
     ADD CONSTRAINT dead_letter_pkey PRIMARY KEY (id);
 ALTER TABLE ONLY pgq.dedup_key
     ADD CONSTRAINT dedup_key_pkey PRIMARY KEY (channel, key);
+ALTER TABLE ONLY pgq.group_head
+    ADD CONSTRAINT group_head_pkey PRIMARY KEY (channel);
 ALTER TABLE ONLY pgq.head_fence
     ADD CONSTRAINT head_fence_pkey PRIMARY KEY (singleton);
 ALTER TABLE ONLY pgq.head
@@ -1582,6 +1666,8 @@ CREATE INDEX dead_letter_channel_id ON pgq.dead_letter USING btree (channel, id)
 CREATE INDEX dedup_key_expires_at ON pgq.dedup_key USING btree (expires_at);
 CREATE INDEX message_group_first ON pgq.message_group USING btree (channel, first_id);
 CREATE INDEX queue_group ON pgq.queue USING btree (channel, group_key, id) WHERE (group_key IS NOT NULL);
+CREATE TRIGGER message_group_lower AFTER UPDATE ON pgq.message_group FOR EACH ROW WHEN (((new.first_id < old.first_id) OR ((new.first_id = old.first_id) AND (new.ready_at < old.ready_at)))) EXECUTE FUNCTION pgq._group_lowered();
+CREATE TRIGGER message_group_lower_new AFTER INSERT ON pgq.message_group FOR EACH ROW WHEN ((new.first_id IS NOT NULL)) EXECUTE FUNCTION pgq._group_lowered();
 CREATE TRIGGER queue_group_next AFTER DELETE ON pgq.queue FOR EACH ROW WHEN ((old.group_key IS NOT NULL)) EXECUTE FUNCTION pgq._group_deleted();
 GRANT USAGE ON SCHEMA pgq TO pgq_client;
 GRANT USAGE ON SCHEMA pgq TO pgq_owner;
@@ -1599,7 +1685,9 @@ REVOKE ALL ON FUNCTION pgq._check_receipt(channel text, id bigint, receipt uuid)
 REVOKE ALL ON FUNCTION pgq._checked_message(message jsonb, name text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._count_consumed(channel text, consumed bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._group_deleted() FROM PUBLIC;
-REVOKE ALL ON FUNCTION pgq._group_visible(channel text, group_key text, visible_at timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._group_lowered() FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._group_visible(channel text, first_id bigint, visible_at timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._groups_start(channel text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._head_fence() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._join_group(channel text, group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._limit(name text) FROM PUBLIC;
@@ -1607,10 +1695,10 @@ REVOKE ALL ON FUNCTION pgq._lock_group(channel text, group_key text) FROM PUBLIC
 REVOKE ALL ON FUNCTION pgq._lower_head(channel text, id bigint, ready boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_fits(message jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._message_state(visible_at timestamp with time zone, receipt uuid, moment timestamp with time zone) FROM PUBLIC;
-REVOKE ALL ON FUNCTION pgq._next_in_group(channel text, group_key text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._notify_pgrst() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._ready_groups(channel text, ready_at timestamp with time zone, take integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._ready_start(channel text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pgq._refresh_group_head(h pgq.group_head) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._refresh_head(h pgq.head) FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._tally_consumed() FROM PUBLIC;
 REVOKE ALL ON FUNCTION pgq._ungrouped_channel(channel text) FROM PUBLIC;

@@ -1,6 +1,5 @@
 -- Deploy pgqueue:functions/lease to pg
--- requires: functions/lease@v1.6
--- requires: functions/_head
+-- requires: functions/lease@v1.7
 -- requires: functions/_group
 --
 -- The whole current definition of pgq.lease: it starts at the channel's head (pgq.head, docs/sql.md)
@@ -145,7 +144,7 @@ BEGIN
                    (SELECT count(*) FROM dead)
             INTO leased, dead_lettered_count
             FROM taken AS t;
-            PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
+            PERFORM pgq._group_visible(lease.channel, l.id, l.lease_expires_at)
             FROM unnest(leased) AS l
             WHERE l.group_key IS NOT NULL;
         END IF;

@@ -1,6 +1,5 @@
 -- Deploy pgqueue:functions/settle to pg
--- requires: functions/settle@v1.6
--- requires: functions/_head
+-- requires: functions/settle@v1.7
 -- requires: functions/_group
 --
 -- The whole current definition of the settle family: pgq.ack, pgq.nack,
@@ -95,7 +94,7 @@ BEGIN
     IF nacked_group IS NULL THEN
         PERFORM pgq._lower_head(nack.channel, nack.id, nack.delay_seconds = 0);
     ELSE
-        PERFORM pgq._group_visible(nack.channel, nacked_group, back_at);
+        PERFORM pgq._group_visible(nack.channel, nack.id, back_at);
     END IF;
     RETURN true;
 END
@@ -123,7 +122,7 @@ BEGIN
     WHERE q.id = extend_lease.id AND q.channel = extend_lease.channel AND q.receipt = extend_lease.receipt
     RETURNING q.visible_at, q.group_key INTO until, leased_group;
     IF leased_group IS NOT NULL THEN
-        PERFORM pgq._group_visible(extend_lease.channel, leased_group, until);
+        PERFORM pgq._group_visible(extend_lease.channel, extend_lease.id, until);
     END IF;
     RETURN until IS NOT NULL;
 END

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -17,11 +19,22 @@ def buffers(conn: psycopg.Connection[Any], statement: str) -> int:
 
 
 def freeze_heads(conn: psycopg.Connection[Any]) -> None:
-    """Keep every channel's head as its last refresh left it until thaw_heads, so that the buffers of the
-    calls measured meanwhile do not depend on which of them happens to refresh it (a refresh runs at most
-    every quarter of a second, whenever a consumer finds the head stale)."""
+    """Keep every channel's head and group head as its last refresh left it until thaw_heads, so that the
+    buffers of the calls measured meanwhile do not depend on which of them happens to refresh it (a refresh
+    runs at most every quarter of a second, whenever a consumer finds the head stale)."""
     conn.execute("UPDATE pgq.head SET refreshed_at = 'infinity'")
+    conn.execute("UPDATE pgq.group_head SET refreshed_at = 'infinity'")
 
 
 def thaw_heads(conn: psycopg.Connection[Any]) -> None:
     conn.execute("UPDATE pgq.head SET refreshed_at = '-infinity'")
+    conn.execute("UPDATE pgq.group_head SET refreshed_at = '-infinity'")
+
+
+@contextmanager
+def held_horizon(admin_url: str) -> Iterator[None]:
+    """Another session holds a transaction id: no row deleted from now on can be removed."""
+    with psycopg.connect(admin_url) as holder:
+        holder.execute("SELECT txid_current()")
+        yield
+        holder.rollback()

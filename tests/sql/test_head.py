@@ -9,12 +9,10 @@ little longer than that wherever a test needs the head to have moved.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 
-from tests.sql.explain import buffers, freeze_heads, thaw_heads
+from tests.sql.explain import buffers, freeze_heads, held_horizon, thaw_heads
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -76,15 +74,6 @@ def assert_close(calm: dict[str, list[int]], loaded: dict[str, list[int]], what:
     for name in CALLS:
         for call, (few, many) in enumerate(zip(calm[name], loaded[name], strict=True)):
             assert abs(many - few) <= 20, f"{name} call {call}: {few} buffers with none, {many} {what}"
-
-
-@contextmanager
-def held_horizon(admin_url: str) -> Iterator[None]:
-    """Another session holds a transaction id: no row deleted from now on can be removed."""
-    with psycopg.connect(admin_url) as holder:
-        holder.execute("SELECT txid_current()")
-        yield
-        holder.rollback()
 
 
 def test_buffers_per_call_do_not_grow_with_dead_versions_a_held_horizon_keeps(admin_url: str) -> None:

@@ -1,4 +1,4 @@
--- Revert pgqueue:functions/lease from pg: back to the definition of @v1.6, replaced in place so that
+-- Revert pgqueue:functions/lease from pg: back to the definition of @v1.7, replaced in place so that
 -- its owner and grants stay as they are.
 
 BEGIN;
@@ -25,6 +25,17 @@ BEGIN;
 -- SKIP LOCKED as in dequeue: concurrent leases never hand out the same
 -- message; a lease that commits in the meantime moves visible_at forward,
 -- and the re-check under the row lock then passes the row over.
+--
+-- Ordered groups (docs/sql.md): a grouped message is leased only as the head
+-- of its group, chosen by pgq._ready_groups with the group's row locked, and
+-- the group's ready_at follows the lease; the channel's scan then takes
+-- ungrouped messages only, and both are merged in id order. A dead-lettered
+-- head hands its group on to the next message (trigger queue_group_next).
+-- A channel without groups runs the statement of a channel that never had
+-- any, gated as in pgq.dequeue by pgq._ungrouped_channel in its own snapshot;
+-- a channel with groups goes straight to the second statement.
+-- The DELETE and the UPDATE find the rows taken by their addresses (ctid), as
+-- in pgq.dequeue: never a join a stale estimate can turn into a walk of the channel.
 CREATE OR REPLACE FUNCTION pgq.lease(channel text, visibility_seconds integer DEFAULT 30, take integer DEFAULT 1)
 RETURNS SETOF pgq.leased_message
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -35,7 +46,7 @@ DECLARE
     allowed integer;
     wanted integer;
     leased pgq.leased_message[];
-    buried bigint;
+    dead_lettered_count bigint;
     start bigint;
 BEGIN
     PERFORM pgq._check_channel(lease.channel);
@@ -45,43 +56,97 @@ BEGIN
     wanted := lease.take;
     start := pgq._ready_start(lease.channel);
     LOOP
-        WITH next AS (
-            SELECT q.id, q.deliveries >= allowed AS spent
-            FROM pgq.queue AS q
-            WHERE q.channel = lease.channel
-              AND q.id >= start
-              AND q.visible_at <= ready_at
-            ORDER BY q.id
-            LIMIT wanted
-            FOR UPDATE SKIP LOCKED
-        ), dead AS (
-            DELETE FROM pgq.queue AS q
-            USING next
-            WHERE q.channel = lease.channel AND q.id = next.id AND next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
-        ), buried_rows AS (
-            INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
-            SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
-                   format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
-            FROM dead AS d
-        ), taken AS (
-            UPDATE pgq.queue AS q
-            SET deliveries = q.deliveries + 1,
-                receipt = gen_random_uuid(),
-                visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
-            FROM next
-            WHERE q.channel = lease.channel AND q.id = next.id AND NOT next.spent
-            RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
-        )
-        SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at)::pgq.leased_message
-                                  ORDER BY t.id), '{}'),
-               (SELECT count(*) FROM dead)
-        INTO leased, buried
-        FROM taken AS t;
+        leased := '{}';
+        dead_lettered_count := 0;
+        IF pgq._ungrouped_channel(lease.channel) THEN
+            WITH next AS (
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND pgq._ungrouped_channel(lease.channel)
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed)
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       NULL)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+        END IF;
+        IF cardinality(leased) = 0 AND dead_lettered_count = 0 AND NOT pgq._ungrouped_channel(lease.channel) THEN
+            WITH ungrouped AS (
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id >= start
+                  AND q.visible_at <= ready_at
+                  AND q.group_key IS NULL
+                ORDER BY q.id
+                LIMIT wanted
+                FOR UPDATE SKIP LOCKED
+            ), grouped AS (
+                SELECT q.id, q.ctid, q.deliveries >= allowed AS spent, q.group_key
+                FROM pgq.queue AS q
+                WHERE q.channel = lease.channel
+                  AND q.id IN (SELECT pgq._ready_groups(lease.channel, ready_at, wanted))
+                  AND q.visible_at <= ready_at
+                FOR UPDATE SKIP LOCKED
+            ), next AS (
+                SELECT * FROM ungrouped UNION ALL SELECT * FROM grouped
+                ORDER BY id
+                LIMIT wanted
+            ), dead AS (
+                DELETE FROM pgq.queue AS q
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE n.spent))
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.group_key
+            ), dead_lettered AS (
+                INSERT INTO pgq.dead_letter (id, channel, message, created_at, deliveries, reason, group_key)
+                SELECT d.id, d.channel, d.message, d.created_at, d.deliveries,
+                       format('not acknowledged after %s deliveries (max_deliveries %s)', d.deliveries, allowed),
+                       d.group_key
+                FROM dead AS d
+            ), taken AS (
+                UPDATE pgq.queue AS q
+                SET deliveries = q.deliveries + 1,
+                    receipt = gen_random_uuid(),
+                    visible_at = ready_at + make_interval(secs => lease.visibility_seconds)
+                WHERE q.ctid = ANY (ARRAY(SELECT n.ctid FROM next AS n WHERE NOT n.spent))
+                RETURNING q.id, q.channel, q.message, q.created_at, q.deliveries, q.receipt, q.visible_at, q.group_key
+            )
+            SELECT coalesce(array_agg((t.id, t.channel, t.message, t.created_at, t.deliveries, t.receipt, t.visible_at,
+                                       t.group_key)::pgq.leased_message
+                                      ORDER BY t.id), '{}'),
+                   (SELECT count(*) FROM dead)
+            INTO leased, dead_lettered_count
+            FROM taken AS t;
+            PERFORM pgq._group_visible(lease.channel, l.group_key, l.lease_expires_at)
+            FROM unnest(leased) AS l
+            WHERE l.group_key IS NOT NULL;
+        END IF;
 
         RETURN QUERY SELECT * FROM unnest(leased);
         wanted := wanted - cardinality(leased);
-        EXIT WHEN wanted = 0 OR buried = 0;
+        EXIT WHEN wanted = 0 OR dead_lettered_count = 0;
     END LOOP;
 END
 $$;
@@ -90,7 +155,8 @@ COMMENT ON FUNCTION pgq.lease(text, integer, integer) IS
 $$Lease the oldest 1-100 (take) ready messages of a channel for visibility_seconds (1-43200, default 30): at-least-once delivery.
 Each comes with deliveries (this one included), a fresh receipt and lease_expires_at. Settle it with pgq.ack or pgq.nack
 using that receipt; unsettled, it is ready again at lease_expires_at. A message already delivered max_deliveries times
-(pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.$$;
+(pgq.configure, default 5) moves to the dead letters instead. Returns no rows when none is ready.
+Of each ordered group (group_key) only the first queued message is leased, and only while no other is leased.$$;
 
 REVOKE ALL ON FUNCTION pgq.lease(text, integer, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION pgq.lease(text, integer, integer) TO pgq_client;

@@ -5,7 +5,11 @@ SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._lock_group(tex
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._join_group(text, text)', 'EXECUTE'))::int;
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._ungrouped_channel(text)', 'EXECUTE'))::int;
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._ready_groups(text, timestamptz, integer)', 'EXECUTE'))::int;
-SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._next_in_group(text, text)', 'EXECUTE'))::int;
-SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._group_visible(text, text, timestamptz)', 'EXECUTE'))::int;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._group_visible(text, bigint, timestamptz)', 'EXECUTE'))::int;
 SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._group_deleted()', 'EXECUTE'))::int;
 SELECT 1 / count(*)::int FROM pg_catalog.pg_trigger WHERE tgname = 'queue_group_next' AND tgrelid = 'pgq.queue'::regclass;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._groups_start(text)', 'EXECUTE'))::int;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._refresh_group_head(pgq.group_head)', 'EXECUTE'))::int;
+SELECT 1 / (NOT pg_catalog.has_function_privilege('public', 'pgq._group_lowered()', 'EXECUTE'))::int;
+SELECT 1 / (count(*) = 2)::int FROM pg_catalog.pg_trigger
+WHERE tgname IN ('message_group_lower', 'message_group_lower_new') AND tgrelid = 'pgq.message_group'::regclass;
